@@ -1,0 +1,95 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role, User
+from .personnummer import normalize_personnummer
+from .queries import user_get_by_email
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(
+        label=_("I want to"),
+        choices=[
+            (Role.TRAINEE, _("book sessions with trainers")),
+            (Role.TRAINER, _("offer sessions as a trainer")),
+        ],
+        initial=Role.TRAINEE,
+        widget=forms.RadioSelect,
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if user_get_by_email(email) is not None:
+            raise ValidationError(_("An account with this email already exists."), code="unique")
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif p1:
+            candidate = User(name=cleaned.get("name", ""))
+            candidate.email = cleaned.get("email", "")
+            try:
+                password_validation.validate_password(p1, candidate)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class EmailAuthenticationForm(auth_forms.AuthenticationForm):
+    username = auth_forms.UsernameField(
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": _("The email or password is wrong."),
+    }
+
+
+class EmailPasswordResetForm(auth_forms.PasswordResetForm):
+    def get_users(self, email):
+        """Django filters on the email column; ours is encrypted, so use the blind index."""
+        user = user_get_by_email(email)
+        if user is not None and user.is_active and user.has_usable_password():
+            yield user
+
+
+class AccountForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    phone = forms.RegexField(
+        label=_("Phone"),
+        regex=r"^\+?[0-9 ()-]{6,20}$",
+        required=False,
+        error_messages={"invalid": _("Enter a phone number such as +46 70 123 45 67.")},
+    )
+    personnummer = forms.CharField(
+        label=_("Personal identity number"),
+        required=False,
+        help_text=_("YYYYMMDD-NNNN. Stored encrypted; needed for payouts to trainers."),
+    )
+
+    def clean_personnummer(self) -> str:
+        value = self.cleaned_data["personnummer"]
+        return normalize_personnummer(value) if value else ""

@@ -1,0 +1,186 @@
+import hashlib
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import crypto
+from .personnummer import normalize_personnummer
+
+
+def encrypted_property(field: str, *, normalize=None) -> property:
+    """Expose ``<field>_ciphertext`` as a plaintext attribute, encrypted with the row's AAD.
+
+    A property rather than a model field: the associated data needs the row (``uid``), which
+    a field's from_db_value never sees. The plaintext is cached next to the ciphertext it
+    came from, so a refresh_from_db or a rotation never serves a stale value.
+    """
+    column = f"{field}_ciphertext"
+
+    def fget(self) -> str:
+        token = getattr(self, column)
+        if not token:
+            return ""
+        cached = self.__dict__.get("_plaintexts", {}).get(field)
+        if cached and cached[0] == token:
+            return cached[1]
+        plaintext = crypto.decrypt(token, aad=self.encryption_aad(field))
+        self.__dict__.setdefault("_plaintexts", {})[field] = (token, plaintext)
+        return plaintext
+
+    def fset(self, value: str | None) -> None:
+        value = (value or "").strip()
+        if value and normalize:
+            value = normalize(value)
+        token = crypto.encrypt(value, aad=self.encryption_aad(field)) if value else ""
+        setattr(self, column, token)
+        self.__dict__.setdefault("_plaintexts", {})[field] = (token, value)
+
+    return property(fget, fset, doc=f"{field}, stored encrypted in {column}")
+
+
+class Role(models.TextChoices):
+    TRAINEE = "trainee", _("Trainee")
+    TRAINER = "trainer", _("Trainer")
+    STAFF = "staff", _("Staff")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email: str) -> "User":
+        """Log-in and createsuperuser hand us the email; we look it up by its blind index."""
+        return self.get(email_index=crypto.blind_index(email or ""))
+
+    def create_user(self, email: str | None = None, password: str | None = None, **extra):
+        # createsuperuser passes the email under USERNAME_FIELD (email_index).
+        email = email or extra.pop("email_index", None)
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(**extra)
+        user.email = self.normalize_email(email)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str | None = None, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True, role=Role.STAFF)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account. Email, phone and personnummer are encrypted at rest."""
+
+    ENCRYPTED_FIELDS = ("email", "phone", "personnummer")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    email_index = models.CharField(
+        _("email address"),
+        max_length=254,
+        unique=True,
+        editable=False,
+        help_text=_("Keyed hash of the lower-cased email: lookups and uniqueness, no plaintext."),
+    )
+    email_ciphertext = models.TextField(editable=False)
+    phone_ciphertext = models.TextField(blank=True, default="", editable=False)
+    personnummer_ciphertext = models.TextField(blank=True, default="", editable=False)
+    name = models.CharField(_("name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.TRAINEE)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email_index"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        indexes = [models.Index(fields=["role"], name="user_role_idx")]
+
+    def encryption_aad(self, field: str) -> bytes:
+        return f"{self._meta.label_lower}:{self.uid}:{field}".encode()
+
+    _email = encrypted_property("email")
+    phone = encrypted_property("phone")
+    personnummer = encrypted_property("personnummer", normalize=normalize_personnummer)
+
+    @property
+    def email(self) -> str:
+        return self._email
+
+    @email.setter
+    def email(self, value: str) -> None:
+        self._email = value
+        self.email_index = crypto.blind_index(value or "")
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    def save(self, *args, **kwargs):
+        if self.role == Role.STAFF:
+            self.is_staff = True
+        super().save(*args, **kwargs)
+
+    def get_username(self) -> str:
+        return self.email
+
+    def natural_key(self) -> tuple[str]:
+        return (self.email,)
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return self.name.split(" ")[0] if self.name else self.email
+
+    def clean(self) -> None:
+        # AbstractBaseUser.clean normalizes the USERNAME_FIELD; ours is a hash, leave it.
+        pass
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.role == Role.TRAINER
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, *, now=None):
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ApiToken(models.Model):
+    """A bearer token. Only its SHA-256 is stored: a leaked table grants nothing."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(
+        max_length=12, editable=False, help_text=_("First characters, to tell tokens apart.")
+    )
+    name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    def is_usable(self, *, now=None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())

@@ -1,0 +1,174 @@
+"""One error shape for the whole API: {"error": {"code", "message", "fields"}}.
+
+Services raise ``ApiError`` subclasses (or Django's ValidationError); DRF's own exceptions are
+mapped here too, so no API path answers with HTML or a bare DRF ``{"detail": ...}``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class ApiError(exceptions.APIException):
+    """A refusal with a stable code: raise it from a service or a view."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "BAD_REQUEST"
+    message = _("The request could not be processed.")
+
+    def __init__(self, message=None, *, code: str | None = None, fields=None, status_code=None):
+        self.message = message or self.message
+        self.code = code or self.code
+        self.fields = fields or {}
+        if status_code:
+            self.status_code = status_code
+        super().__init__(detail=self.message, code=self.code)
+
+
+class NotFound(ApiError):
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "NOT_FOUND"
+    message = _("Nothing was found at this address.")
+
+
+class TooManyAttempts(ApiError):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    code = "TOO_MANY_ATTEMPTS"
+    message = _("Too many failed log-ins. Try again in 15 minutes.")
+
+
+# DRF exception class -> (our code, our message). Messages are ours, so they are translated.
+_DRF_ERRORS: dict[type[exceptions.APIException], tuple[str, str]] = {
+    exceptions.ParseError: ("MALFORMED_REQUEST", _("The request body is not valid JSON.")),
+    exceptions.NotAuthenticated: (
+        "NOT_AUTHENTICATED",
+        _("Log in or send an API token: Authorization: Bearer <token>."),
+    ),
+    exceptions.PermissionDenied: (
+        "PERMISSION_DENIED",
+        _("You do not have permission to do this."),
+    ),
+    exceptions.NotFound: ("NOT_FOUND", _("Nothing was found at this address.")),
+    exceptions.MethodNotAllowed: ("METHOD_NOT_ALLOWED", _("This method is not allowed here.")),
+    exceptions.NotAcceptable: ("NOT_ACCEPTABLE", _("This API answers in JSON only.")),
+    exceptions.UnsupportedMediaType: (
+        "UNSUPPORTED_MEDIA_TYPE",
+        _("This content type is not accepted here."),
+    ),
+    exceptions.Throttled: ("TOO_MANY_REQUESTS", _("Too many requests. Slow down.")),
+    exceptions.ValidationError: ("VALIDATION_ERROR", _("Some fields are not valid.")),
+}
+
+
+def error_body(code: str, message, fields=None) -> dict:
+    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
+
+
+def _fields_from(detail) -> dict:
+    """DRF's nested detail -> {"field": ["message", ...]} with plain strings."""
+    if isinstance(detail, dict):
+        return {
+            key: [str(m) for m in value] if isinstance(value, list) else _fields_from(value)
+            for key, value in detail.items()
+        }
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(m) for m in detail]}
+    return {}
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        exc = exceptions.ValidationError(fields or exc.messages)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None  # a real bug: let it be a 500 that is logged (handler500 answers JSON)
+
+    if isinstance(exc, ApiError):
+        body = error_body(exc.code, exc.message, exc.fields)
+    elif isinstance(exc, exceptions.AuthenticationFailed):
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else "AUTHENTICATION_FAILED"
+        body = error_body(code.upper(), exc.detail)
+    else:
+        code, message = next(
+            (pair for cls, pair in _DRF_ERRORS.items() if isinstance(exc, cls)),
+            ("ERROR", exc.detail),
+        )
+        fields = _fields_from(exc.detail) if isinstance(exc, exceptions.ValidationError) else {}
+        body = error_body(code, message, fields)
+    return Response(body, status=response.status_code, headers=_kept_headers(response))
+
+
+def _kept_headers(response) -> dict:
+    return {k: v for k, v in response.items() if k in {"WWW-Authenticate", "Retry-After", "Allow"}}
+
+
+def json_error(request, code: str, message, status_code: int) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status_code)
+
+
+# Django-level handlers: /api/ paths answer JSON even when no DRF view was reached.
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler404(request, exception=None):
+    from django.views.defaults import page_not_found
+
+    if _is_api(request):
+        return json_error(request, "NOT_FOUND", _("Nothing was found at this address."), 404)
+    return page_not_found(request, exception)
+
+
+def handler403(request, exception=None):
+    from django.views.defaults import permission_denied
+
+    if _is_api(request):
+        return json_error(
+            request, "PERMISSION_DENIED", _("You do not have permission to do this."), 403
+        )
+    return permission_denied(request, exception)
+
+
+def handler400(request, exception=None):
+    from django.views.defaults import bad_request
+
+    if _is_api(request):
+        return json_error(request, "BAD_REQUEST", _("The request could not be processed."), 400)
+    return bad_request(request, exception)
+
+
+def handler500(request):
+    from django.views.defaults import server_error
+
+    if _is_api(request):
+        return json_error(
+            request, "SERVER_ERROR", _("Something went wrong on our side. Try again later."), 500
+        )
+    return server_error(request)
+
+
+def csrf_failure(request, reason=""):
+    from django.views.csrf import csrf_failure as default_csrf_failure
+
+    if _is_api(request):
+        return json_error(
+            request, "CSRF_FAILED", _("The CSRF check failed. Reload the page and try again."), 403
+        )
+    return default_csrf_failure(request, reason)
+
+
+def api_route_not_found(request, *args, **kwargs):
+    """The last /api/ route: an unknown API path is a JSON 404, with DEBUG on or off."""
+    return json_error(request, "NOT_FOUND", _("There is no API endpoint at this address."), 404)
