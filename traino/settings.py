@@ -14,8 +14,44 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+class StrictEnv(environ.Env):
+    """django-environ, minus its guesses: a value it cannot read stops start-up, naming it.
+
+    Plain django-environ reads ``DJANGO_DEBUG=ture`` as False and ``=2`` as True. Here a
+    boolean is one of true/false, 1/0, yes/no, on/off (any case); an empty value counts as
+    unset, so ``NAME=`` in a .env file means "use the default".
+    """
+
+    TRUE = frozenset({"true", "1", "yes", "on"})
+    FALSE = frozenset({"false", "0", "no", "off"})
+
+    def _raw(self, var: str) -> str:
+        return self.ENVIRON.get(var, "").strip()
+
+    def bool(self, var, default=environ.Env.NOTSET):
+        raw = self._raw(var)
+        if not raw:
+            return super().bool(var, default=default)  # the default, or django-environ's error
+        if raw.lower() in self.TRUE:
+            return True
+        if raw.lower() in self.FALSE:
+            return False
+        raise ImproperlyConfigured(f"{var} must be true or false, not {raw!r}.")
+
+    def int(self, var, default=environ.Env.NOTSET):
+        raw = self._raw(var)
+        if not raw:
+            return super().int(var, default=default)
+        try:
+            return int(raw)
+        except ValueError:
+            raise ImproperlyConfigured(f"{var} must be a whole number, not {raw!r}.") from None
+
+
+env = StrictEnv()
+# A developer's .env (copied from .env.example) fills what the real environment leaves unset.
+StrictEnv.read_env(BASE_DIR / ".env", overwrite=False)
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "test", "production"}:
@@ -131,7 +167,10 @@ else:
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 # No broker means the embedded default: tasks run in-process, at once, with their errors.
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+# Tests run eagerly too, even with REDIS_URL set; a live-worker test turns it off itself.
+CELERY_TASK_ALWAYS_EAGER = env.bool(
+    "CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL or TESTING
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
