@@ -1,10 +1,14 @@
 import hashlib
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from . import crypto
@@ -184,3 +188,201 @@ class ApiToken(models.Model):
 
     def is_usable(self, *, now=None) -> bool:
         return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+class Category(models.Model):
+    """A kind of training a trainer offers (yoga, strength...), named in English and Swedish."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=80)
+    name_sv = models.CharField(_("name (Swedish)"), max_length=80)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_sv if (get_language() or "").startswith("sv") else self.name_en
+
+
+def _default_time_zone() -> str:
+    return settings.TRAINO_DEFAULT_TIME_ZONE
+
+
+def _default_languages() -> list[str]:
+    return []
+
+
+LATITUDE_VALIDATORS = [MinValueValidator(-90.0), MaxValueValidator(90.0)]
+LONGITUDE_VALIDATORS = [MinValueValidator(-180.0), MaxValueValidator(180.0)]
+
+
+class TrainerProfile(models.Model):
+    """A trainer's public face: what the map, the list and the public page show.
+
+    ``min_price_*`` and ``rating_*`` are copies kept up to date by the services
+    (``trainer_refresh_min_price``; reviews later), so discovery reads one table.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="trainer_profile", verbose_name=_("user")
+    )
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    display_name = models.CharField(_("display name"), max_length=120)
+    bio = models.TextField(_("bio"), blank=True)
+    categories = models.ManyToManyField(
+        Category, related_name="trainers", blank=True, verbose_name=_("categories")
+    )
+    languages = models.JSONField(
+        _("languages"),
+        default=_default_languages,
+        blank=True,
+        help_text=_('ISO 639-1 codes, e.g. ["sv", "en"].'),
+    )
+    city = models.CharField(_("city"), max_length=80, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True, validators=LATITUDE_VALIDATORS
+    )
+    longitude = models.FloatField(
+        _("longitude"), null=True, blank=True, validators=LONGITUDE_VALIDATORS
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default=_default_time_zone)
+    is_published = models.BooleanField(_("published"), default=False)
+    min_price_amount = models.PositiveIntegerField(
+        _("lowest price"), null=True, blank=True, editable=False
+    )
+    min_price_currency = models.CharField(
+        _("lowest price currency"), max_length=3, default="SEK", editable=False
+    )
+    rating_avg = models.DecimalField(
+        _("average rating"), max_digits=3, decimal_places=2, null=True, blank=True, editable=False
+    )
+    rating_count = models.PositiveIntegerField(_("number of ratings"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("trainer profile")
+        verbose_name_plural = _("trainer profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(latitude__isnull=True, longitude__isnull=True)
+                    | models.Q(
+                        latitude__isnull=False,
+                        longitude__isnull=False,
+                        latitude__gte=-90,
+                        latitude__lte=90,
+                        longitude__gte=-180,
+                        longitude__lte=180,
+                    )
+                ),
+                name="trainer_location_both_or_none_in_range",
+            ),
+        ]
+        indexes = [
+            # The bounding-box query: only published rows, range on latitude then longitude
+            # checked inside the index (see bench/discovery.py for the measurements).
+            models.Index(
+                fields=["latitude", "longitude"],
+                name="trainer_published_latlon_idx",
+                condition=models.Q(is_published=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(
+                _("Set both latitude and longitude, or neither."), code="partial_location"
+            )
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    @property
+    def photo_url(self) -> str | None:
+        """Filled by the uploads issue."""
+        return None
+
+
+class Offering(models.Model):
+    """Something a trainer sells: a personal session (capacity 1) or a group session."""
+
+    trainer = models.ForeignKey(
+        TrainerProfile,
+        on_delete=models.CASCADE,
+        related_name="offerings",
+        verbose_name=_("trainer"),
+    )
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    price_amount = models.PositiveIntegerField(
+        _("price"), help_text=_("In the currency's minor unit: öre for SEK.")
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="SEK")
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("1 for personal training, more for a group session."),
+    )
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True, validators=LATITUDE_VALIDATORS
+    )
+    longitude = models.FloatField(
+        _("longitude"), null=True, blank=True, validators=LONGITUDE_VALIDATORS
+    )
+    location_name = models.CharField(_("location name"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["price_amount", "id"]
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=15, duration_minutes__lte=480),
+                name="offering_duration_15_to_480",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1), name="offering_capacity_at_least_1"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(latitude__isnull=True, longitude__isnull=True)
+                    | models.Q(latitude__isnull=False, longitude__isnull=False)
+                ),
+                name="offering_location_both_or_none",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["trainer", "is_active"], name="offering_trainer_active_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(
+                _("Set both latitude and longitude, or neither."), code="partial_location"
+            )
+
+    @property
+    def is_group(self) -> bool:
+        return self.capacity > 1
