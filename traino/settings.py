@@ -272,6 +272,15 @@ USE_I18N = True
 USE_TZ = True
 # Schedules are defined in the trainer's zone; this is the default for new trainers.
 TRAINO_DEFAULT_TIME_ZONE = env.str("TRAINO_DEFAULT_TIME_ZONE", default="Europe/Stockholm")
+# Map tiles for the discovery map and trainer pages; any {z}/{x}/{y} raster tile server.
+TRAINO_MAP_TILE_URL = env.str(
+    "TRAINO_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+TRAINO_MAP_TILE_ATTRIBUTION = env.str(
+    "TRAINO_MAP_TILE_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+    "contributors",
+)
 
 # --- static and media ------------------------------------------------------------------------
 STATIC_URL = "static/"
