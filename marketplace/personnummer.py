@@ -8,9 +8,11 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-_PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$")
+# ASCII digits only: "\d" would also take other scripts' digits into the stored value.
+_PATTERN = re.compile(r"(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)", re.ASCII)
 
 
 def _luhn_ok(digits: str) -> bool:
@@ -25,10 +27,12 @@ def normalize_personnummer(value: str, *, today: date | None = None) -> str:
     """Return the 12-digit form YYYYMMDDNNNC, or raise ValidationError.
 
     Accepts YYMMDD-NNNC, YYMMDD+NNNC (100 years or older), YYYYMMDDNNNC and YYYYMMDD-NNNC.
-    A day over 60 is a samordningsnummer (coordination number) and is accepted.
+    A day over 60 is a samordningsnummer (coordination number) and is accepted. Without the
+    century, the birth date is the latest one not after today ("-"), or a century before
+    that ("+"), as the Swedish Tax Agency reads it.
     """
-    today = today or date.today()
-    match = _PATTERN.match(value.strip().replace(" ", ""))
+    today = today or timezone.localdate()
+    match = _PATTERN.fullmatch(str(value).strip().replace(" ", ""))
     if not match:
         raise ValidationError(
             _("Enter a personal identity number as YYYYMMDD-NNNN."), code="invalid_format"
@@ -38,15 +42,15 @@ def normalize_personnummer(value: str, *, today: date | None = None) -> str:
         raise ValidationError(
             _("The personal identity number's check digit is wrong."), code="invalid_checksum"
         )
+    day = int(dd) - 60 if int(dd) > 60 else int(dd)
     if century:
         year = int(century + yy)
     else:
         year = today.year // 100 * 100 + int(yy)
-        if year > today.year:
+        if (year, int(mm), day) > (today.year, today.month, today.day):
             year -= 100
         if sep == "+":
             year -= 100
-    day = int(dd) - 60 if int(dd) > 60 else int(dd)
     try:
         born = date(year, int(mm), day)
     except ValueError as exc:
