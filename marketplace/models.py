@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -60,10 +60,19 @@ class UserManager(BaseUserManager):
         return self.get(email_index=crypto.blind_index(email or ""))
 
     def create_user(self, email: str | None = None, password: str | None = None, **extra):
-        # createsuperuser passes the email under USERNAME_FIELD (email_index).
+        """Create a user from a plaintext email.
+
+        createsuperuser knows only USERNAME_FIELD, so it hands the plaintext email over as
+        ``email_index``; it is mapped here and hashed by the ``email`` setter. The supported
+        call is ``manage.py createsuperuser --email_index admin@example.se`` (interactively
+        the prompt reads "Email address"; non-interactively also DJANGO_SUPERUSER_EMAIL_INDEX
+        and DJANGO_SUPERUSER_PASSWORD). A malformed email is a ValidationError, which
+        createsuperuser prints as an error.
+        """
         email = email or extra.pop("email_index", None)
         if not email:
             raise ValueError("A user needs an email address.")
+        validate_email(email)
         user = self.model(**extra)
         user.email = self.normalize_email(email)
         user.set_password(password)
@@ -109,7 +118,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         indexes = [models.Index(fields=["role"], name="user_role_idx")]
 
     def encryption_aad(self, field: str) -> bytes:
+        """Row and field, bound into every ciphertext: a value copied elsewhere won't decrypt."""
         return f"{self._meta.label_lower}:{self.uid}:{field}".encode()
+
+    def __getstate__(self):
+        # Decrypted values never travel in a pickle (cache, session): they are re-read on use.
+        state = super().__getstate__()
+        state.pop("_plaintexts", None)
+        return state
 
     _email = encrypted_property("email")
     phone = encrypted_property("phone")
