@@ -1,7 +1,104 @@
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
 from . import crypto
-from .models import User
+from .models import Category, Offering, TrainerProfile, User
 
 
 def user_get_by_email(email: str) -> User | None:
     """The only way to find a user by email: through the blind index, case-insensitive."""
     return User.objects.filter(email_index=crypto.blind_index(email)).first()
+
+
+# --- discovery (issue 3) ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    """west, south, east, north in degrees; edges are inside (BETWEEN, as the seed's query)."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+
+def trainers_discover(
+    *,
+    bbox: BoundingBox,
+    category: Category | None = None,
+    q: str = "",
+    price_max: int | None = None,
+) -> QuerySet[TrainerProfile]:
+    """Published trainers inside the box, filtered, in a stable order for pagination.
+
+    Category and text go through EXISTS subqueries rather than joins, so a trainer with two
+    matching offerings appears once without DISTINCT. Categories are prefetched: a page costs
+    the same number of queries whatever its size.
+    """
+    qs = TrainerProfile.objects.filter(
+        is_published=True,
+        latitude__range=(bbox.south, bbox.north),
+        longitude__range=(bbox.west, bbox.east),
+    )
+    if category is not None:
+        qs = qs.filter(
+            Exists(
+                TrainerProfile.categories.through.objects.filter(
+                    trainerprofile_id=OuterRef("pk"), category_id=category.pk
+                )
+            )
+        )
+    if q:
+        qs = qs.filter(
+            Q(display_name__icontains=q)
+            | Q(city__icontains=q)
+            | Q(bio__icontains=q)
+            | Exists(
+                Offering.objects.filter(
+                    trainer_id=OuterRef("pk"), is_active=True, title__icontains=q
+                )
+            )
+        )
+    if price_max is not None:
+        qs = qs.filter(min_price_amount__lte=price_max)
+    return (
+        qs.only(*DISCOVERY_FIELDS)
+        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("name_en")))
+        .order_by("id")
+    )
+
+
+DISCOVERY_FIELDS = (
+    "id",
+    "slug",
+    "display_name",
+    "city",
+    "latitude",
+    "longitude",
+    "min_price_amount",
+    "min_price_currency",
+    "rating_avg",
+    "rating_count",
+)
+
+
+def trainer_public_get(*, pk: int) -> TrainerProfile | None:
+    """A published trainer with categories and active offerings, for the public API and page."""
+    return (
+        TrainerProfile.objects.filter(pk=pk, is_published=True)
+        .prefetch_related(
+            Prefetch("categories", queryset=Category.objects.order_by("name_en")),
+            Prefetch(
+                "offerings",
+                queryset=Offering.objects.filter(is_active=True).order_by("price_amount", "id"),
+                to_attr="active_offerings",
+            ),
+        )
+        .first()
+    )
+
+
+def category_get_by_slug(slug: str) -> Category | None:
+    return Category.objects.filter(slug=slug).first()

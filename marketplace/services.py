@@ -1,15 +1,17 @@
-"""Writes that belong to the marketplace: accounts and API tokens."""
+"""Writes that belong to the marketplace: accounts, API tokens, trainer profiles and offerings."""
 
 import secrets
+import zoneinfo
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, Role, User, hash_token
+from .models import ApiToken, Offering, Role, TrainerProfile, User, hash_token
 from .queries import user_get_by_email
 
 TOKEN_PREFIX = "trn_"
@@ -81,3 +83,178 @@ def user_update_details(*, user: User, name: str, phone: str, personnummer: str)
     user.personnummer = personnummer
     user.save(update_fields=["name", "phone_ciphertext", "personnummer_ciphertext"])
     return user
+
+
+# --- catalogue: trainer profiles and offerings (issue 3) --------------------------------------
+
+PROFILE_FIELDS = frozenset(
+    {"display_name", "bio", "languages", "city", "address", "latitude", "longitude", "time_zone"}
+)
+OFFERING_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "duration_minutes",
+        "price_amount",
+        "currency",
+        "capacity",
+        "latitude",
+        "longitude",
+        "location_name",
+        "is_active",
+    }
+)
+
+
+def trainer_slug_for(display_name: str, *, exclude_pk: int | None = None) -> str:
+    """A unique slug from the display name: "anna-lindqvist", then "anna-lindqvist-2"..."""
+    max_length = TrainerProfile._meta.get_field("slug").max_length - 8
+    base = slugify(display_name)[:max_length].strip("-") or "trainer"
+    taken = set(
+        TrainerProfile.objects.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _set_fields(instance, fields: dict, allowed: frozenset[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(
+            {name: [_("This field cannot be changed here.")] for name in sorted(unknown)},
+            code="invalid",
+        )
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+def _validate_languages(languages) -> None:
+    if not isinstance(languages, list) or not all(
+        isinstance(code, str) and len(code) == 2 and code.isalpha() and code.islower()
+        for code in languages
+    ):
+        raise ValidationError(
+            {"languages": [_('Languages are two-letter ISO 639-1 codes, e.g. ["sv", "en"].')]},
+            code="invalid",
+        )
+
+
+def _validate_time_zone(name: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"time_zone": [_("Unknown time zone.")]}, code="invalid") from None
+
+
+@transaction.atomic
+def trainer_become(*, user: User) -> TrainerProfile:
+    """Make ``user`` a trainer with an unpublished profile; calling it twice changes nothing."""
+    profile = TrainerProfile.objects.filter(user=user).first()
+    if profile is not None:
+        return profile
+    if user.role == Role.TRAINEE:
+        user.role = Role.TRAINER
+        user.save(update_fields=["role"])
+    display_name = user.name or user.email.partition("@")[0]
+    return TrainerProfile.objects.create(
+        user=user, display_name=display_name, slug=trainer_slug_for(display_name)
+    )
+
+
+@transaction.atomic
+def trainer_profile_update(*, profile: TrainerProfile, categories=None, **fields) -> TrainerProfile:
+    """Change the profile's own fields (and categories when given).
+
+    The slug stays as it was: a public link keeps working after a rename. A published
+    profile cannot lose its location (unpublish it first).
+    """
+    _set_fields(profile, fields, PROFILE_FIELDS)
+    if "languages" in fields:
+        _validate_languages(profile.languages)
+    if "time_zone" in fields:
+        _validate_time_zone(profile.time_zone)
+    profile.full_clean(exclude=["user", "categories"])
+    if profile.is_published and not profile.has_location:
+        raise ValidationError(
+            {"latitude": [_("A published profile needs a location. Unpublish it first.")]},
+            code="location_required",
+        )
+    profile.save()
+    if categories is not None:
+        profile.categories.set(categories)
+    return profile
+
+
+@transaction.atomic
+def trainer_refresh_min_price(*, profile: TrainerProfile) -> TrainerProfile:
+    """Copy the cheapest active offering onto the profile, for discovery's filter and list.
+
+    The profile row is locked first, so two offering changes at once cannot leave a stale
+    price. A published profile whose last active offering went away is unpublished: the map
+    never shows a trainer with nothing to book.
+    """
+    locked = TrainerProfile.objects.select_for_update().get(pk=profile.pk)
+    cheapest = (
+        Offering.objects.filter(trainer=locked, is_active=True)
+        .order_by("price_amount", "id")
+        .values("price_amount", "currency")
+        .first()
+    )
+    locked.min_price_amount = cheapest["price_amount"] if cheapest else None
+    locked.min_price_currency = cheapest["currency"] if cheapest else locked.min_price_currency
+    update = ["min_price_amount", "min_price_currency", "updated_at"]
+    if cheapest is None and locked.is_published:
+        locked.is_published = False
+        update.append("is_published")
+    locked.save(update_fields=update)
+    for name in ("min_price_amount", "min_price_currency", "is_published", "updated_at"):
+        setattr(profile, name, getattr(locked, name))
+    return profile
+
+
+def _offering_clean(offering: Offering) -> None:
+    offering.currency = (offering.currency or "").upper()
+    offering.full_clean(exclude=["trainer"])
+
+
+@transaction.atomic
+def offering_create(*, profile: TrainerProfile, **fields) -> Offering:
+    offering = Offering(trainer=profile)
+    _set_fields(offering, fields, OFFERING_FIELDS)
+    _offering_clean(offering)
+    offering.save()
+    trainer_refresh_min_price(profile=profile)
+    return offering
+
+
+@transaction.atomic
+def offering_update(*, offering: Offering, **fields) -> Offering:
+    """Change an offering; deactivating the last active one unpublishes the profile."""
+    _set_fields(offering, fields, OFFERING_FIELDS)
+    _offering_clean(offering)
+    offering.save()
+    trainer_refresh_min_price(profile=offering.trainer)
+    return offering
+
+
+@transaction.atomic
+def trainer_publish(*, profile: TrainerProfile, published: bool) -> TrainerProfile:
+    """Show or hide the profile. Publishing needs a location and an active offering."""
+    if published:
+        errors = {}
+        if not profile.has_location:
+            errors["latitude"] = [_("Set your location on the map before publishing.")]
+        if not profile.offerings.filter(is_active=True).exists():
+            errors["offerings"] = [_("Add at least one active offering before publishing.")]
+        if errors:
+            raise ValidationError(errors, code="not_publishable")
+    if profile.is_published != published:
+        profile.is_published = published
+        profile.save(update_fields=["is_published", "updated_at"])
+    return profile

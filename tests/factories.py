@@ -19,3 +19,40 @@ class UserFactory(DjangoModelFactory):
 
 class TrainerUserFactory(UserFactory):
     role = Role.TRAINER
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = "marketplace.Category"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    name_en = factory.LazyAttribute(lambda o: o.slug.replace("-", " ").title())
+    name_sv = factory.LazyAttribute(lambda o: f"{o.name_en} (sv)")
+
+
+class TrainerProfileFactory(DjangoModelFactory):
+    """A published trainer in central Stockholm; set min_price_amount or add offerings."""
+
+    class Meta:
+        model = "marketplace.TrainerProfile"
+
+    user = factory.SubFactory(TrainerUserFactory)
+    display_name = factory.Faker("name", locale="sv_SE")
+    slug = factory.Sequence(lambda n: f"trainer-{n}")
+    city = "Stockholm"
+    latitude = 59.3326
+    longitude = 18.0649
+    is_published = True
+    min_price_amount = 45000
+
+
+class OfferingFactory(DjangoModelFactory):
+    class Meta:
+        model = "marketplace.Offering"
+
+    trainer = factory.SubFactory(TrainerProfileFactory)
+    title = "Personal training"
+    duration_minutes = 60
+    price_amount = 45000
+    currency = "SEK"

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from marketplace import api as marketplace_api
+from marketplace import api_trainers
 from marketplace import views as marketplace_views
 from marketplace.forms import EmailAuthenticationForm, EmailPasswordResetForm
 
@@ -14,6 +15,8 @@ api_patterns = [
     path("me", marketplace_api.MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("trainers", api_trainers.TrainerListView.as_view(), name="api-trainers"),
+    path("trainers/<int:pk>", api_trainers.TrainerDetailView.as_view(), name="api-trainer"),
     re_path(r"^.*$", errors.api_route_not_found),
 ]
 

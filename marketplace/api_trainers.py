@@ -1,0 +1,294 @@
+"""Public discovery API: trainers in a map's bounding box, and one trainer's public data.
+
+No log-in and no token: the map on the home page calls it for everyone, and a stale token
+in the header must not turn a public read into a 401, so no authenticator runs at all.
+Every list request needs a box and answers at most one page of 50: nothing returns the
+whole table.
+"""
+
+from __future__ import annotations
+
+import math
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+from traino.errors import ApiError, NotFound
+
+from .models import Category, Offering, TrainerProfile
+from .money import format_money
+from .queries import BoundingBox, category_get_by_slug, trainer_public_get, trainers_discover
+
+PAGE_SIZE = 50
+MAX_QUERY_LENGTH = 100
+MAX_PRICE = 2_147_483_647
+FORMATS = ("json", "geojson")
+GEOJSON_CONTENT_TYPE = "application/geo+json"
+
+
+class InvalidBbox(ApiError):
+    code = "INVALID_BBOX"
+    message = _(
+        "Send the map area as bbox=west,south,east,north in decimal degrees, "
+        "e.g. bbox=17.9,59.2,18.2,59.4."
+    )
+
+
+class InvalidFilter(ApiError):
+    code = "INVALID_FILTER"
+    message = _("A filter is not valid.")
+
+
+def parse_bbox(values: list[str]) -> BoundingBox:
+    """``bbox=west,south,east,north``: four finite numbers, in range, south <= north,
+    west <= east (a box across the antimeridian is two requests)."""
+    if not values or not values[0].strip():
+        raise InvalidBbox(
+            _("A map area is required: bbox=west,south,east,north (e.g. 17.9,59.2,18.2,59.4)."),
+            fields={"bbox": [str(_("This parameter is required."))]},
+        )
+    if len(values) > 1:
+        raise InvalidBbox(_("Send bbox once."), fields={"bbox": [str(_("Send bbox once."))]})
+    parts = [part.strip() for part in values[0].split(",")]
+    if len(parts) != 4:
+        message = _("bbox needs exactly four numbers, west,south,east,north; got %(count)d.") % {
+            "count": len(parts)
+        }
+        raise InvalidBbox(message, fields={"bbox": [message]})
+    try:
+        west, south, east, north = (float(part) for part in parts)
+    except ValueError:
+        message = _("bbox values must be numbers in decimal degrees, e.g. 59.33.")
+        raise InvalidBbox(message, fields={"bbox": [message]}) from None
+    problems = []
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        problems.append(_("bbox values must be finite numbers."))
+    else:
+        if not (-180 <= west <= 180 and -180 <= east <= 180):
+            problems.append(_("Longitudes (west, east) must be between -180 and 180."))
+        if not (-90 <= south <= 90 and -90 <= north <= 90):
+            problems.append(_("Latitudes (south, north) must be between -90 and 90."))
+        if south > north:
+            problems.append(_("south must not be greater than north."))
+        if west > east:
+            problems.append(_("west must not be greater than east."))
+    if problems:
+        messages = [str(p) for p in problems]
+        raise InvalidBbox(" ".join(messages), fields={"bbox": messages})
+    return BoundingBox(west=west, south=south, east=east, north=north)
+
+
+def _single(params, name: str) -> str | None:
+    values = params.getlist(name)
+    if len(values) > 1:
+        message = _("Send %(name)s once.") % {"name": name}
+        raise InvalidFilter(message, fields={name: [message]})
+    return values[0].strip() if values else None
+
+
+def _positive_int(raw: str, *, name: str, minimum: int, maximum: int) -> int:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or not (
+        minimum <= int(raw) <= maximum
+    ):
+        message = _("%(name)s must be a whole number from %(min)d to %(max)d.") % {
+            "name": name,
+            "min": minimum,
+            "max": maximum,
+        }
+        raise InvalidFilter(message, fields={name: [message]})
+    return int(raw)
+
+
+def _price(amount: int | None, currency: str) -> dict | None:
+    if amount is None:
+        return None
+    return {
+        "amount": amount,
+        "currency": currency,
+        "formatted": format_money(amount, currency, get_language() or "en"),
+    }
+
+
+def _categories(profile: TrainerProfile) -> list[dict]:
+    return [{"slug": c.slug, "name": c.name} for c in profile.categories.all()]
+
+
+def _rating(profile: TrainerProfile) -> dict | None:
+    if not profile.rating_count or profile.rating_avg is None:
+        return None
+    return {"average": float(profile.rating_avg), "count": profile.rating_count}
+
+
+def trainer_summary(profile: TrainerProfile) -> dict:
+    return {
+        "id": profile.pk,
+        "slug": profile.slug,
+        "display_name": profile.display_name,
+        "city": profile.city,
+        "latitude": profile.latitude,
+        "longitude": profile.longitude,
+        "categories": _categories(profile),
+        "min_price": _price(profile.min_price_amount, profile.min_price_currency),
+        "rating": _rating(profile),
+        "photo_url": profile.photo_url,
+        "url": f"/trainers/{profile.slug}/",
+    }
+
+
+def geojson_feature(summary: dict) -> dict:
+    properties = {k: v for k, v in summary.items() if k not in ("latitude", "longitude")}
+    return {
+        "type": "Feature",
+        "id": summary["id"],
+        "geometry": {"type": "Point", "coordinates": [summary["longitude"], summary["latitude"]]},
+        "properties": properties,
+    }
+
+
+def offering_public(offering: Offering) -> dict:
+    location = None
+    if offering.latitude is not None and offering.longitude is not None:
+        location = {
+            "name": offering.location_name,
+            "latitude": offering.latitude,
+            "longitude": offering.longitude,
+        }
+    return {
+        "id": offering.pk,
+        "title": offering.title,
+        "description": offering.description,
+        "duration_minutes": offering.duration_minutes,
+        "price": _price(offering.price_amount, offering.currency),
+        "capacity": offering.capacity,
+        "is_group": offering.is_group,
+        "location": location,
+    }
+
+
+class PublicApiView(APIView):
+    """No authenticators, anyone may read, JSON whatever ``format`` says (we parse it)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        # ``format`` is our own parameter (json/geojson), not DRF's renderer switch.
+        renderer = self.get_renderers()[0]
+        return renderer, renderer.media_type
+
+
+class TrainerListView(PublicApiView):
+    """GET /api/trainers?bbox=west,south,east,north&category=&q=&price_max=&page=&format="""
+
+    @extend_schema(
+        auth=[],
+        parameters=[
+            OpenApiParameter(
+                "bbox",
+                str,
+                required=True,
+                description="west,south,east,north in decimal degrees; edges are included.",
+            ),
+            OpenApiParameter("category", str, description="A category slug."),
+            OpenApiParameter(
+                "q", str, description="Text in name, city, bio or an offering's title."
+            ),
+            OpenApiParameter(
+                "price_max", int, description="Lowest price at most this, in öre (minor units)."
+            ),
+            OpenApiParameter("page", int, description="1-based; 50 trainers a page."),
+            OpenApiParameter("format", str, enum=list(FORMATS), description="geojson for maps."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        params = request.query_params
+        bbox = parse_bbox(params.getlist("bbox"))
+
+        category: Category | None = None
+        slug = _single(params, "category")
+        if slug:
+            category = category_get_by_slug(slug)
+            if category is None:
+                message = _("There is no category %(slug)s.") % {"slug": slug[:80]}
+                raise InvalidFilter(message, fields={"category": [message]})
+
+        q = _single(params, "q") or ""
+        if len(q) > MAX_QUERY_LENGTH:
+            message = _("q may be at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}
+            raise InvalidFilter(message, fields={"q": [message]})
+
+        raw_price = _single(params, "price_max")
+        price_max = (
+            _positive_int(raw_price, name="price_max", minimum=0, maximum=MAX_PRICE)
+            if raw_price
+            else None
+        )
+        raw_page = _single(params, "page")
+        page = _positive_int(raw_page, name="page", minimum=1, maximum=MAX_PRICE) if raw_page else 1
+        output = _single(params, "format") or "json"
+        if output not in FORMATS:
+            message = _("format must be json or geojson.")
+            raise InvalidFilter(message, fields={"format": [message]})
+
+        queryset = trainers_discover(bbox=bbox, category=category, q=q, price_max=price_max)
+        offset = (page - 1) * PAGE_SIZE
+        rows = list(queryset[offset : offset + PAGE_SIZE])
+        # A first page that is not full is the whole answer: no COUNT needed.
+        count = len(rows) if page == 1 and len(rows) < PAGE_SIZE else queryset.count()
+        last_page = max(1, math.ceil(count / PAGE_SIZE))
+        if page > last_page:
+            message = _("There is no page %(page)d: the last page is %(last)d.") % {
+                "page": page,
+                "last": last_page,
+            }
+            raise InvalidFilter(message, fields={"page": [message]})
+
+        url = request.build_absolute_uri()
+        next_url = replace_query_param(url, "page", page + 1) if page < last_page else None
+        if page == 1:
+            previous_url = None
+        elif page == 2:
+            previous_url = remove_query_param(url, "page")
+        else:
+            previous_url = replace_query_param(url, "page", page - 1)
+
+        summaries = [trainer_summary(profile) for profile in rows]
+        if output == "geojson":
+            body = {
+                "type": "FeatureCollection",
+                "features": [geojson_feature(s) for s in summaries],
+                "count": count,
+                "next": next_url,
+                "previous": previous_url,
+            }
+            return Response(body, content_type=GEOJSON_CONTENT_TYPE)
+        return Response(
+            {"count": count, "next": next_url, "previous": previous_url, "results": summaries}
+        )
+
+
+class TrainerDetailView(PublicApiView):
+    """GET /api/trainers/<id>: a published trainer with active offerings."""
+
+    @extend_schema(auth=[], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, pk: int):
+        profile = trainer_public_get(pk=pk)
+        if profile is None:
+            raise NotFound(_("There is no published trainer with this id."))
+        body = trainer_summary(profile)
+        body.update(
+            bio=profile.bio,
+            languages=profile.languages,
+            time_zone=profile.time_zone,
+            offerings=[offering_public(o) for o in profile.active_offerings],
+        )
+        return Response(body)
