@@ -21,6 +21,7 @@ from functools import cache
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -85,6 +86,16 @@ def get_key_ring() -> KeyRing:
             )
         keys.setdefault(key_id, key)
     return KeyRing(current_id=current_id, keys=keys)
+
+
+@checks.register("encryption")
+def check_encryption_keys(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A malformed key fails ``manage.py check``/``migrate``/``runserver``, not a first sign-up."""
+    try:
+        get_key_ring()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="marketplace.E001")]
+    return []
 
 
 @receiver(setting_changed)

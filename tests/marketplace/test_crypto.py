@@ -3,6 +3,7 @@
 import base64
 
 import pytest
+from django.core.checks import ERROR, run_checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test import override_settings
@@ -264,3 +265,14 @@ def test_a_generated_key_is_accepted_as_encryption_key():
         assert crypto.decrypt(token, aad=b"aad") == "hello"
     assert token.startswith("k2026$")
     assert crypto.generate_key("k2026") != spec
+
+
+def test_the_system_check_reports_a_malformed_key_naming_the_setting():
+    with override_settings(ENCRYPTION_KEY="k1:short", ENCRYPTION_OLD_KEYS=[]):
+        messages = run_checks(tags=["encryption"])
+
+    assert [(m.id, m.level, m.msg) for m in messages] == [
+        ("marketplace.E001", ERROR, "ENCRYPTION_KEY: the key is not valid base64.")
+    ]
+    with override_settings(ENCRYPTION_KEY=KEY_A, ENCRYPTION_OLD_KEYS=[]):
+        assert run_checks(tags=["encryption"]) == []
