@@ -42,3 +42,16 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return f'{self.keyword} realm="api"'
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session auth, but a missing CSRF token is our 403 CSRF_FAILED, not a bare detail."""
+
+    def enforce_csrf(self, request):
+        # Imported here: DRF loads this module while rest_framework.views is half-imported.
+        from traino.errors import CsrfFailed
+
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as exc:
+            raise CsrfFailed() from exc

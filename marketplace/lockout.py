@@ -1,26 +1,36 @@
 """django-axes hooks: how an attempt is keyed, and what a locked-out client sees."""
 
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
-from traino.errors import error_body
+from traino.errors import TooManyAttempts, error_body, is_api_request, lockout_minutes
 
 from . import crypto
 
 
 def axes_username(request, credentials) -> str | None:
-    """Key attempts by the email's blind index, so axes' tables hold no plaintext email."""
-    email = (credentials or {}).get("username") or request.POST.get("username")
+    """Key attempts by the email's blind index, so axes' tables hold no plaintext email.
+
+    The email comes from the credentials given to ``authenticate()`` (API and log-in form),
+    which axes rebuilds under AXES_USERNAME_FORM_FIELD, or else from the log-in form's field.
+    """
+    credentials = credentials or {}
+    email = (
+        credentials.get("username")
+        or credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+        or request.POST.get("username")
+    )
     return crypto.blind_index(email) if email else None
 
 
-def lockout_response(request, original_response=None, credentials=None):
-    if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
-        message = _("Too many failed log-ins. Try again in 15 minutes.")
-        response = JsonResponse(error_body("TOO_MANY_ATTEMPTS", message), status=429)
+def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """429 for both: the API's JSON error, or the HTML page for the log-in form."""
+    if is_api_request(request):
+        error = TooManyAttempts()
+        response = JsonResponse(error_body(error.code, error.message), status=error.status_code)
     else:
-        response = render(request, "registration/locked_out.html", status=429)
-    response["Retry-After"] = "900"
+        context = {"minutes": lockout_minutes()}
+        response = render(request, "registration/locked_out.html", context, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response

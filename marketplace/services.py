@@ -7,6 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -51,7 +52,9 @@ def user_create(
     return user
 
 
-def api_token_issue(*, user: User, name: str = "", now: datetime | None = None):
+def api_token_issue(
+    *, user: User, name: str = "", now: datetime | None = None
+) -> tuple[ApiToken, str]:
     """Return (token row, raw token). The raw token is shown once and never stored."""
     now = now or timezone.now()
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -66,15 +69,17 @@ def api_token_issue(*, user: User, name: str = "", now: datetime | None = None):
 
 
 def api_token_revoke(*, token: ApiToken) -> None:
+    """Revoked at once; the row stays until the beat task deletes it."""
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def api_tokens_delete_expired(*, now: datetime | None = None) -> int:
     """Remove tokens past their expiry, and revoked ones (they can never be used again)."""
     now = now or timezone.now()
-    deleted, _ = ApiToken.objects.filter(expires_at__lte=now).delete()
-    revoked, _ = ApiToken.objects.filter(revoked_at__isnull=False).delete()
-    return deleted + revoked
+    deleted, _per_model = ApiToken.objects.filter(
+        Q(expires_at__lte=now) | Q(revoked_at__isnull=False)
+    ).delete()
+    return deleted
 
 
 def user_update_details(*, user: User, name: str, phone: str, personnummer: str) -> User:

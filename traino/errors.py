@@ -6,11 +6,14 @@ mapped here too, so no API path answers with HTML or a bare DRF ``{"detail": ...
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -37,10 +40,34 @@ class NotFound(ApiError):
     message = _("Nothing was found at this address.")
 
 
+def lockout_minutes() -> int:
+    return max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+
+
+def lockout_message() -> str:
+    """Says how long the lockout lasts, from AXES_COOLOFF_TIME; call it inside a request."""
+    minutes = lockout_minutes()
+    return ngettext(
+        "Too many failed log-ins. Try again in %(minutes)d minute.",
+        "Too many failed log-ins. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 class TooManyAttempts(ApiError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     code = "TOO_MANY_ATTEMPTS"
-    message = _("Too many failed log-ins. Try again in 15 minutes.")
+
+    def __init__(self, message=None, **kwargs):
+        super().__init__(message or lockout_message(), **kwargs)
+
+
+class CsrfFailed(ApiError):
+    """A browser session sent an unsafe request without its CSRF token."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "CSRF_FAILED"
+    message = _("The CSRF check failed. Reload the page and try again.")
 
 
 # DRF exception class -> (our code, our message). Messages are ours, so they are translated.
@@ -70,16 +97,22 @@ def error_body(code: str, message, fields=None) -> dict:
     return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
 
 
-def _fields_from(detail) -> dict:
-    """DRF's nested detail -> {"field": ["message", ...]} with plain strings."""
+def _plain(detail):
+    """DRF's ErrorDetail tree -> the same shape with plain strings (nested lists keep dicts)."""
     if isinstance(detail, dict):
-        return {
-            key: [str(m) for m in value] if isinstance(value, list) else _fields_from(value)
-            for key, value in detail.items()
-        }
+        return {key: _plain(value) for key, value in detail.items()}
     if isinstance(detail, list):
-        return {"non_field_errors": [str(m) for m in detail]}
-    return {}
+        return [_plain(item) for item in detail]
+    return str(detail)
+
+
+def _fields_from(detail) -> dict:
+    """DRF's detail -> {"field": ["message", ...]}; a bare list is "non_field_errors"."""
+    if isinstance(detail, dict):
+        return _plain(detail)
+    if isinstance(detail, list):
+        return {"non_field_errors": _plain(detail)}
+    return {"non_field_errors": [str(detail)]}
 
 
 def api_exception_handler(exc, context):
@@ -107,7 +140,15 @@ def api_exception_handler(exc, context):
         )
         fields = _fields_from(exc.detail) if isinstance(exc, exceptions.ValidationError) else {}
         body = error_body(code, message, fields)
+    _render_as_json(context.get("request"))
     return Response(body, status=response.status_code, headers=_kept_headers(response))
+
+
+def _render_as_json(request) -> None:
+    """Errors are JSON even from views that render something else (the YAML schema)."""
+    if request is not None:
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
 
 
 def _kept_headers(response) -> dict:
@@ -119,14 +160,14 @@ def json_error(request, code: str, message, status_code: int) -> JsonResponse:
 
 
 # Django-level handlers: /api/ paths answer JSON even when no DRF view was reached.
-def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
+def is_api_request(request) -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def handler404(request, exception=None):
     from django.views.defaults import page_not_found
 
-    if _is_api(request):
+    if is_api_request(request):
         return json_error(request, "NOT_FOUND", _("Nothing was found at this address."), 404)
     return page_not_found(request, exception)
 
@@ -134,7 +175,7 @@ def handler404(request, exception=None):
 def handler403(request, exception=None):
     from django.views.defaults import permission_denied
 
-    if _is_api(request):
+    if is_api_request(request):
         return json_error(
             request, "PERMISSION_DENIED", _("You do not have permission to do this."), 403
         )
@@ -144,7 +185,7 @@ def handler403(request, exception=None):
 def handler400(request, exception=None):
     from django.views.defaults import bad_request
 
-    if _is_api(request):
+    if is_api_request(request):
         return json_error(request, "BAD_REQUEST", _("The request could not be processed."), 400)
     return bad_request(request, exception)
 
@@ -152,7 +193,7 @@ def handler400(request, exception=None):
 def handler500(request):
     from django.views.defaults import server_error
 
-    if _is_api(request):
+    if is_api_request(request):
         return json_error(
             request, "SERVER_ERROR", _("Something went wrong on our side. Try again later."), 500
         )
@@ -162,10 +203,8 @@ def handler500(request):
 def csrf_failure(request, reason=""):
     from django.views.csrf import csrf_failure as default_csrf_failure
 
-    if _is_api(request):
-        return json_error(
-            request, "CSRF_FAILED", _("The CSRF check failed. Reload the page and try again."), 403
-        )
+    if is_api_request(request):
+        return json_error(request, CsrfFailed.code, CsrfFailed.message, 403)
     return default_csrf_failure(request, reason)
 
 
