@@ -385,3 +385,52 @@ def test_web_pages_still_get_html_404(client):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def _po_entries(path) -> list[dict]:
+    """The .po file's entries as {"msgid": ..., "msgid_plural": ..., "msgstr[0]": ...}."""
+    import ast
+    import re
+
+    entries = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        entry, key = {}, None
+        for line in block.splitlines():
+            if line.startswith("#, ") and "fuzzy" in line:
+                entry["fuzzy"] = True
+            match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d\])?) (".*")$', line)
+            if match:
+                key = match.group(1)
+                entry[key] = ast.literal_eval(match.group(2))
+            elif line.startswith('"') and key:
+                entry[key] += ast.literal_eval(line)
+        if entry.get("msgid"):
+            entries.append(entry)
+    return entries
+
+
+def test_every_message_has_a_swedish_translation_and_the_mo_file_is_current(settings):
+    import gettext
+
+    locale_dir = settings.BASE_DIR / "locale"
+    entries = _po_entries(locale_dir / "sv" / "LC_MESSAGES" / "django.po")
+    compiled = gettext.translation("django", localedir=locale_dir, languages=["sv"])
+
+    assert len(entries) > 100
+    untranslated = [
+        e["msgid"]
+        for e in entries
+        if e.get("fuzzy") or not all(v for k, v in e.items() if k.startswith("msgstr"))
+    ]
+    assert untranslated == []
+    stale = []
+    for e in entries:
+        if "msgctxt" in e:
+            got = compiled.pgettext(e["msgctxt"], e["msgid"])
+        elif "msgid_plural" in e:
+            got = compiled.ngettext(e["msgid"], e["msgid_plural"], 1)
+        else:
+            got = compiled.gettext(e["msgid"])
+        if got != e.get("msgstr", e.get("msgstr[0]")):
+            stale.append(e["msgid"])
+    assert stale == []
