@@ -272,6 +272,12 @@ USE_I18N = True
 USE_TZ = True
 # Schedules are defined in the trainer's zone; this is the default for new trainers.
 TRAINO_DEFAULT_TIME_ZONE = env.str("TRAINO_DEFAULT_TIME_ZONE", default="Europe/Stockholm")
+# Schedules: an endless rule is expanded this many days ahead and no further; a slot can be
+# booked until this many minutes before it starts; availability answers are cached this long
+# (they are invalidated at once by any schedule or booking change, the TTL only bounds memory).
+SCHEDULE_HORIZON_DAYS = env.int("SCHEDULE_HORIZON_DAYS", default=365)
+MIN_BOOKING_NOTICE_MINUTES = env.int("MIN_BOOKING_NOTICE_MINUTES", default=120)
+AVAILABILITY_CACHE_SECONDS = env.int("AVAILABILITY_CACHE_SECONDS", default=300)
 # Map tiles for the discovery map and trainer pages; any {z}/{x}/{y} raster tile server.
 TRAINO_MAP_TILE_URL = env.str(
     "TRAINO_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -1,0 +1,243 @@
+"""Writes of the bookings app: schedules and calendar feeds.
+
+Every schedule write validates the rule, refuses an overlap with the trainer's other active
+schedules within the horizon, and bumps the trainer's availability cache version after
+commit. Writes of one trainer are serialized by a row lock on the trainer profile, so two
+overlapping schedules saved at the same moment cannot both pass the check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Offering, TrainerProfile
+
+from . import recurrence
+from .cache import availability_invalidate_on_commit
+from .errors import InvalidRRule, InvalidSchedule, NotAnOccurrence, ScheduleOverlap
+from .models import CalendarFeed, Schedule, new_feed_token, validate_time_zone
+
+EDITABLE_FIELDS = frozenset(
+    {"offering", "starts_on", "start_time", "rrule", "time_zone", "duration_minutes", "is_active"}
+)
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """``horizon_cut``: occurrences after ``horizon_end`` exist but are not offered yet."""
+
+    schedule: Schedule
+    horizon_cut: bool
+    horizon_end: datetime
+
+
+@dataclass(frozen=True)
+class Clash:
+    schedule_id: int
+    offering_title: str
+    start: datetime
+    end: datetime
+
+
+def _field_error(field: str, message) -> InvalidSchedule:
+    return InvalidSchedule(message, fields={field: [str(message)]})
+
+
+def _clean(schedule: Schedule) -> None:
+    """Row-level checks with API errors: offering, zone, duration, rule, first occurrence."""
+    offering = schedule.offering
+    if offering.trainer_id != schedule.trainer_id:
+        raise _field_error("offering", _("Choose one of your own offerings."))
+    if not offering.is_active:
+        raise _field_error("offering", _("This offering is not active."))
+    try:
+        validate_time_zone(schedule.time_zone)
+    except ValidationError:
+        raise _field_error(
+            "time_zone", _("Use an IANA time zone name, e.g. Europe/Stockholm.")
+        ) from None
+    if schedule.duration_minutes is not None and not 15 <= schedule.duration_minutes <= 480:
+        raise _field_error("duration_minutes", _("A session lasts 15 to 480 minutes."))
+    if not isinstance(schedule.starts_on, date) or isinstance(schedule.starts_on, datetime):
+        raise _field_error("starts_on", _("Give the first date as YYYY-MM-DD."))
+    if not isinstance(schedule.start_time, time):
+        raise _field_error("start_time", _("Give the start time as HH:MM."))
+    schedule.start_time = schedule.start_time.replace(second=0, microsecond=0, tzinfo=None)
+    schedule.rrule = recurrence.parse_rrule(schedule.rrule).text
+    if recurrence.first_start(schedule) is None:
+        raise InvalidRRule(
+            _("This rule gives no sessions on or after the first date."),
+            fields={"rrule": [str(_("This rule gives no sessions on or after the first date."))]},
+        )
+
+
+def _when(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    """ "Mon 7 Dec 2026 07:00–08:00" in local time, day and month names in the language."""
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    return "{}–{}".format(
+        dateformat.format(local_start, "D j M Y H:i"), dateformat.format(local_end, "H:i")
+    )
+
+
+def find_first_clash(
+    candidate: Schedule, others: list[Schedule], start_utc: datetime, end_utc: datetime
+) -> Clash | None:
+    """The earliest occurrence of ``others`` that overlaps one of ``candidate``'s, if any.
+
+    One sweep over every interval sorted by start, keeping the latest end seen on each side:
+    O(n log n) in the number of occurrences, not one comparison per pair. Intervals are
+    half-open, so a session ending at 08:00 and one starting at 08:00 do not overlap.
+    """
+    events: list[tuple[datetime, datetime, bool, Schedule]] = [
+        (s, e, True, candidate) for s, e in recurrence.intervals(candidate, start_utc, end_utc)
+    ]
+    if not events:
+        return None
+    for other in others:
+        events.extend(
+            (s, e, False, other) for s, e in recurrence.intervals(other, start_utc, end_utc)
+        )
+    events.sort(key=lambda event: (event[0], event[1]))
+    latest: dict[bool, tuple[datetime, datetime, Schedule] | None] = {True: None, False: None}
+    for start, end, is_candidate, schedule in events:
+        opposite = latest[not is_candidate]
+        if opposite is not None and start < opposite[1]:
+            other_start, other_end, other = (start, end, schedule) if not is_candidate else opposite
+            return Clash(
+                schedule_id=other.pk,
+                offering_title=other.offering.title,
+                start=other_start,
+                end=other_end,
+            )
+        mine = latest[is_candidate]
+        if mine is None or end > mine[1]:
+            latest[is_candidate] = (start, end, schedule)
+    return None
+
+
+def _check_overlap(schedule: Schedule, *, now: datetime) -> None:
+    if not schedule.is_active:
+        return
+    others = list(
+        Schedule.objects.active()
+        .filter(trainer_id=schedule.trainer_id)
+        .exclude(pk=schedule.pk)
+        .select_related("offering")
+    )
+    clash = find_first_clash(schedule, others, now, recurrence.horizon_end(now))
+    if clash is not None:
+        message = _("This schedule overlaps %(title)s on %(when)s. Choose another time or day.") % {
+            "title": clash.offering_title,
+            "when": _when(clash.start, clash.end, schedule.zone),
+        }
+        raise ScheduleOverlap(message, clash=clash)
+
+
+def _lock_trainer(trainer_id: int) -> None:
+    TrainerProfile.objects.select_for_update().filter(pk=trainer_id).first()
+
+
+def _save(schedule: Schedule, *, now: datetime | None) -> ScheduleResult:
+    now = now or timezone.now()
+    _clean(schedule)
+    with transaction.atomic():
+        _lock_trainer(schedule.trainer_id)
+        _check_overlap(schedule, now=now)
+        schedule.save()
+        availability_invalidate_on_commit(schedule.trainer_id)
+    limit = recurrence.horizon_end(now)
+    return ScheduleResult(
+        schedule=schedule,
+        horizon_cut=recurrence.extends_past(schedule, limit),
+        horizon_end=limit,
+    )
+
+
+def schedule_create(
+    *,
+    trainer: TrainerProfile,
+    offering: Offering,
+    starts_on: date,
+    start_time: time,
+    rrule: str,
+    time_zone: str | None = None,
+    duration_minutes: int | None = None,
+    now: datetime | None = None,
+) -> ScheduleResult:
+    """A new active schedule; raises InvalidRRule, InvalidSchedule or ScheduleOverlap."""
+    schedule = Schedule(
+        trainer=trainer,
+        offering=offering,
+        starts_on=starts_on,
+        start_time=start_time,
+        rrule=rrule,
+        time_zone=time_zone or trainer.time_zone,
+        duration_minutes=duration_minutes,
+    )
+    return _save(schedule, now=now)
+
+
+def schedule_update(*, schedule: Schedule, now: datetime | None = None, **fields) -> ScheduleResult:
+    """Change any of EDITABLE_FIELDS; the result is validated as a whole, like a new one."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"schedule_update() cannot change {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(schedule, name, value)
+    return _save(schedule, now=now)
+
+
+def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> Schedule:
+    """Cancel one occurrence (an EXDATE). An aware ``start_local`` is read in the schedule's zone.
+
+    Cancelling twice is harmless. What happens to that occurrence's bookings is decided by
+    the bookings issue.
+    """
+    if start_local.tzinfo is not None:
+        start_local = start_local.astimezone(schedule.zone)
+    naive = start_local.replace(tzinfo=None, fold=0)
+    if not recurrence.is_occurrence(schedule, naive):
+        raise NotAnOccurrence(
+            _("The schedule has no session at %(when)s.")
+            % {"when": dateformat.format(naive, "D j M Y H:i")},
+            fields={"start_local": [str(_("Not one of this schedule's sessions."))]},
+        )
+    with transaction.atomic():
+        locked = Schedule.objects.select_for_update().get(pk=schedule.pk)
+        value = naive.isoformat(timespec="seconds")
+        if value not in locked.exdates:
+            locked.exdates = sorted([*locked.exdates, value])
+            locked.save(update_fields=["exdates", "updated_at"])
+        availability_invalidate_on_commit(locked.trainer_id)
+    schedule.exdates = locked.exdates
+    return schedule
+
+
+def schedule_deactivate(*, schedule: Schedule) -> Schedule:
+    """Stop offering a schedule; it stays for history (bookings will point at it)."""
+    if schedule.is_active:
+        schedule.is_active = False
+        schedule.save(update_fields=["is_active", "updated_at"])
+        availability_invalidate_on_commit(schedule.trainer_id)
+    return schedule
+
+
+def calendar_feed_get_or_create(*, trainer: TrainerProfile) -> CalendarFeed:
+    feed, _created = CalendarFeed.objects.get_or_create(trainer=trainer)
+    return feed
+
+
+def calendar_feed_regenerate(*, trainer: TrainerProfile) -> CalendarFeed:
+    """A new secret address: the old one stops working at once."""
+    feed, created = CalendarFeed.objects.get_or_create(trainer=trainer)
+    if not created:
+        feed.token = new_feed_token()
+        feed.save(update_fields=["token"])
+    return feed
