@@ -71,6 +71,21 @@ def test_another_account_from_the_same_ip_is_not_locked(api_client, user):
     assert response.status_code == 201
 
 
+def test_changing_the_user_agent_does_not_escape_the_lockout(api_client, user):
+    for n in range(5):
+        api_client.post(
+            "/api/auth/token",
+            {"email": user.email, "password": "wrong-password"},
+            format="json",
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_USER_AGENT=f"attacker/{n}",
+        )
+
+    response = _token(api_client, user.email, DEFAULT_PASSWORD)
+
+    assert response.status_code == 429
+
+
 def test_the_email_in_another_case_is_the_same_locked_account(api_client, user):
     _fail_five_times(api_client, user.email)
 
