@@ -189,6 +189,7 @@ class TrainerListView(PublicApiView):
     """GET /api/trainers?bbox=west,south,east,north&category=&q=&price_max=&page=&format="""
 
     @extend_schema(
+        operation_id="trainers_list",  # else it collides with the detail view's trainers_retrieve
         auth=[],
         parameters=[
             OpenApiParameter(

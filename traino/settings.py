@@ -26,13 +26,24 @@ class StrictEnv(environ.Env):
     TRUE = frozenset({"true", "1", "yes", "on"})
     FALSE = frozenset({"false", "0", "no", "off"})
 
-    def _raw(self, var: str) -> str:
-        return self.ENVIRON.get(var, "").strip()
+    def _raw(self, var: str, default) -> str:
+        raw = self.ENVIRON.get(var, "").strip()
+        if not raw and default is environ.Env.NOTSET:
+            raise ImproperlyConfigured(f"Set the {var} environment variable.")
+        return raw
+
+    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):
+        """Every typed reader (str, list, db, email_url...) treats an empty value as unset."""
+        if self._raw(var, default):
+            return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+        if parse_default and default is not None:
+            return self.parse_value(default, cast)
+        return default
 
     def bool(self, var, default=environ.Env.NOTSET):
-        raw = self._raw(var)
+        raw = self._raw(var, default)
         if not raw:
-            return super().bool(var, default=default)  # the default, or django-environ's error
+            return default
         if raw.lower() in self.TRUE:
             return True
         if raw.lower() in self.FALSE:
@@ -40,9 +51,9 @@ class StrictEnv(environ.Env):
         raise ImproperlyConfigured(f"{var} must be true or false, not {raw!r}.")
 
     def int(self, var, default=environ.Env.NOTSET):
-        raw = self._raw(var)
+        raw = self._raw(var, default)
         if not raw:
-            return super().int(var, default=default)
+            return default
         try:
             return int(raw)
         except ValueError:
@@ -51,7 +62,8 @@ class StrictEnv(environ.Env):
 
 env = StrictEnv()
 # A developer's .env (copied from .env.example) fills what the real environment leaves unset.
-StrictEnv.read_env(BASE_DIR / ".env", overwrite=False)
+# DJANGO_ENV_FILE points elsewhere (/dev/null: read none, as the settings tests do).
+StrictEnv.read_env(env.str("DJANGO_ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "test", "production"}:
@@ -61,6 +73,23 @@ if DJANGO_ENV not in {"development", "test", "production"}:
 PRODUCTION = DJANGO_ENV == "production"
 TESTING = DJANGO_ENV == "test"
 
+# Production has no fallback for these: without DATABASE_URL a container would write its data
+# into a throw-away SQLite file, and without the keys it could neither sign sessions nor read
+# personal data. Everything else has a safe default (see .env.example and the README).
+REQUIRED_IN_PRODUCTION = (
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "ENCRYPTION_KEY",
+    "BLIND_INDEX_KEY",
+)
+if PRODUCTION:
+    _missing = [name for name in REQUIRED_IN_PRODUCTION if not env.str(name, default="").strip()]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"DJANGO_ENV=production needs {', '.join(_missing)} set (see .env.example)."
+        )
+
 # Development-only fallbacks. Production never uses them: required() refuses to start.
 _DEV_SECRET_KEY = "dev-only-secret-key-not-for-production-0123456789-abcdefghijklmnop"
 _DEV_ENCRYPTION_KEY = "dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzJieXRlcyE="
@@ -69,7 +98,9 @@ _DEV_BLIND_INDEX_KEY = "dev-only-blind-index-key"
 
 def required(name: str, dev_default: str) -> str:
     """A secret: the environment's value, or in production an error naming the variable."""
-    value = env.str(name, default="")
+    value = env.str(name, default="").strip()
+    if PRODUCTION and value == dev_default:
+        raise ImproperlyConfigured(f"{name} is the development fallback: set a real one.")
     if value:
         return value
     if PRODUCTION:
@@ -79,9 +110,9 @@ def required(name: str, dev_default: str) -> str:
 
 SECRET_KEY = required("SECRET_KEY", _DEV_SECRET_KEY)
 DEBUG = env.bool("DJANGO_DEBUG", default=not PRODUCTION and not TESTING)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DJANGO_DEBUG must be off when DJANGO_ENV=production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["localhost", "127.0.0.1"])
-if PRODUCTION and not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -137,15 +168,17 @@ TEMPLATES = [
 
 # --- database ------------------------------------------------------------------------------
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(required("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writes are serialized: a transaction takes the write lock when it begins, so two
     # bookings cannot both read "free" and then both write (DESIGN.md, no double booking).
+    # Options given in the URL's query string (?timeout=5) still win, except the lock mode.
     DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
     }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
@@ -290,10 +323,11 @@ TRAINO_MAP_TILE_ATTRIBUTION = env.str(
 
 # --- static and media ------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+# Relative paths are taken from the project directory, not from wherever the command runs.
+STATIC_ROOT = BASE_DIR / env.str("STATIC_ROOT", default="staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_ROOT = BASE_DIR / env.str("MEDIA_ROOT", default="media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -306,12 +340,14 @@ STORAGES = {
 # --- email -----------------------------------------------------------------------------------
 _email = env.email_url("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = _email.get("EMAIL_PORT", 25)
-EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# django-environ returns None for the parts a URL leaves out; Django wants its own defaults.
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = _email.get("EMAIL_PORT") or 25
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+EMAIL_TIMEOUT = 10  # seconds: a stuck SMTP server must not hang a request or a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Traino <no-reply@traino.localhost>")
 
 # --- security --------------------------------------------------------------------------------
@@ -331,11 +367,16 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "traino.errors.csrf_failure"
 
 # --- logging ---------------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}."
+    )
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}},
 }
