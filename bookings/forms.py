@@ -1,0 +1,217 @@
+"""The trainer's schedule form: weekdays, a start time and how it repeats, in words a person
+uses. It builds the RFC 5545 RRULE with bookings.recurrence.build_rrule; the services check
+the rule against the trainer's other schedules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.models import Offering, TrainerProfile
+
+from .models import Schedule
+from .recurrence import build_rrule
+
+WEEKDAYS = [
+    ("MO", _("Mon")),
+    ("TU", _("Tue")),
+    ("WE", _("Wed")),
+    ("TH", _("Thu")),
+    ("FR", _("Fri")),
+    ("SA", _("Sat")),
+    ("SU", _("Sun")),
+]
+WEEKDAY_CODES = [code for code, _label in WEEKDAYS]
+
+WEEKLY, EVERY_N_WEEKS, MONTHLY = "weekly", "every_n_weeks", "monthly"
+REPEAT_CHOICES = [
+    (WEEKLY, _("Every week")),
+    (EVERY_N_WEEKS, _("Every few weeks")),
+    (MONTHLY, _("Every month, on the same day of the month")),
+]
+UNTIL, COUNT, NO_END = "until", "count", "never"
+END_CHOICES = [
+    (UNTIL, _("On a date")),
+    (COUNT, _("After a number of sessions")),
+    (NO_END, _("No end")),
+]
+MAX_COUNT = 500
+
+
+class OfferingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Offering) -> str:
+        return _("%(title)s (%(minutes)s min)") % {
+            "title": obj.title,
+            "minutes": obj.duration_minutes,
+        }
+
+
+class ScheduleForm(forms.Form):
+    """One schedule of one trainer: ``service_fields()`` is what the schedule services take."""
+
+    offering = OfferingChoiceField(label=_("Session"), queryset=Offering.objects.none())
+    starts_on = forms.DateField(
+        label=_("First date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    start_time = forms.TimeField(
+        label=_("Start time"),
+        widget=forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Length"),
+        required=False,
+        min_value=15,
+        max_value=480,
+        help_text=_("Leave empty to use the session's own length."),
+    )
+    repeat = forms.ChoiceField(
+        label=_("Repeat"), choices=REPEAT_CHOICES, initial=WEEKLY, widget=forms.RadioSelect
+    )
+    interval = forms.IntegerField(
+        label=_("Every … weeks"), required=False, min_value=2, max_value=12, initial=2
+    )
+    weekdays = forms.MultipleChoiceField(
+        label=_("On these days"),
+        choices=WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    end = forms.ChoiceField(
+        label=_("Ends"), choices=END_CHOICES, initial=UNTIL, widget=forms.RadioSelect
+    )
+    until_date = forms.DateField(
+        label=_("Last date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    count = forms.IntegerField(
+        label=_("Number of sessions"), required=False, min_value=1, max_value=MAX_COUNT
+    )
+
+    def __init__(self, *args, trainer: TrainerProfile, schedule: Schedule | None = None, **kwargs):
+        if schedule is not None and not kwargs.get("data") and not args:
+            kwargs.setdefault("initial", initial_from_schedule(schedule))
+        super().__init__(*args, **kwargs)
+        offerings = trainer.offerings.filter(is_active=True)
+        if schedule is not None:
+            # A schedule keeps its offering even after the offering stopped being bookable.
+            offerings = trainer.offerings.filter(is_active=True) | trainer.offerings.filter(
+                pk=schedule.offering_id
+            )
+        self.fields["offering"].queryset = offerings.order_by("title", "id")
+
+    def clean(self):
+        data = super().clean()
+        repeat, end = data.get("repeat"), data.get("end")
+        starts_on: date | None = data.get("starts_on")
+        if repeat == EVERY_N_WEEKS and not data.get("interval"):
+            self.add_error("interval", _("Say how many weeks apart, from 2 to 12."))
+        if repeat in (WEEKLY, EVERY_N_WEEKS) and not data.get("weekdays") and starts_on:
+            data["weekdays"] = [WEEKDAY_CODES[starts_on.weekday()]]
+        if end == UNTIL:
+            until = data.get("until_date")
+            if until is None:
+                self.add_error("until_date", _("Pick the last date, or choose another end."))
+            elif starts_on and until < starts_on:
+                self.add_error("until_date", _("The last date cannot be before the first date."))
+        if end == COUNT and not data.get("count"):
+            self.add_error("count", _("Say after how many sessions it ends."))
+        return data
+
+    @property
+    def rrule(self) -> str:
+        """The RRULE the answers describe (valid form only)."""
+        data = self.cleaned_data
+        repeat, end = data["repeat"], data["end"]
+        monthly = repeat == MONTHLY
+        return build_rrule(
+            freq="MONTHLY" if monthly else "WEEKLY",
+            interval=data["interval"] if repeat == EVERY_N_WEEKS else 1,
+            weekdays=None if monthly else sorted(data["weekdays"], key=WEEKDAY_CODES.index),
+            monthday=data["starts_on"].day if monthly else None,
+            until_date=data["until_date"] if end == UNTIL else None,
+            count=data["count"] if end == COUNT else None,
+        )
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "offering": data["offering"],
+            "starts_on": data["starts_on"],
+            "start_time": data["start_time"],
+            "duration_minutes": data["duration_minutes"],
+            "rrule": self.rrule,
+        }
+
+
+def rrule_parts(rule: str) -> dict[str, str]:
+    """ "FREQ=WEEKLY;BYDAY=MO,WE" -> {"FREQ": "WEEKLY", "BYDAY": "MO,WE"}."""
+    parts = {}
+    for item in rule.removeprefix("RRULE:").split(";"):
+        key, sep, value = item.partition("=")
+        if sep:
+            parts[key.strip().upper()] = value.strip().upper()
+    return parts
+
+
+def _until_as_date(value: str) -> date | None:
+    try:
+        return date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
+    except (ValueError, IndexError):
+        return None
+
+
+def initial_from_schedule(schedule: Schedule) -> dict:
+    """The form's answers for an existing schedule, read back from its RRULE."""
+    parts = rrule_parts(schedule.rrule)
+    interval = int(parts.get("INTERVAL", "1") or 1)
+    if parts.get("FREQ") == "MONTHLY":
+        repeat = MONTHLY
+    elif interval > 1:
+        repeat = EVERY_N_WEEKS
+    else:
+        repeat = WEEKLY
+    days = [code[-2:] for code in parts.get("BYDAY", "").split(",") if code]
+    initial = {
+        "offering": schedule.offering_id,
+        "starts_on": schedule.starts_on,
+        "start_time": schedule.start_time,
+        "duration_minutes": schedule.duration_minutes,
+        "repeat": repeat,
+        "interval": interval if interval > 1 else 2,
+        "weekdays": [code for code in WEEKDAY_CODES if code in days],
+        "end": NO_END,
+    }
+    if "UNTIL" in parts:
+        initial.update(end=UNTIL, until_date=_until_as_date(parts["UNTIL"]))
+    elif "COUNT" in parts:
+        initial.update(end=COUNT, count=int(parts["COUNT"]))
+    return initial
+
+
+def describe_rrule(rule: str, starts_on: date) -> str:
+    """ "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10" -> "Every week on Mon, Wed · 10 sessions"."""
+    parts = rrule_parts(rule)
+    interval = int(parts.get("INTERVAL", "1") or 1)
+    labels = dict(WEEKDAYS)
+    days = ", ".join(
+        str(labels[code]) for code in WEEKDAY_CODES if code in parts.get("BYDAY", "").split(",")
+    )
+    if parts.get("FREQ") == "MONTHLY":
+        text = _("Every month on day %(day)s") % {"day": parts.get("BYMONTHDAY", starts_on.day)}
+    elif parts.get("FREQ") == "DAILY":
+        text = _("Every day") if interval == 1 else _("Every %(n)s days") % {"n": interval}
+    elif interval > 1:
+        text = _("Every %(n)s weeks on %(days)s") % {"n": interval, "days": days}
+    else:
+        text = _("Every week on %(days)s") % {"days": days}
+    if "UNTIL" in parts and (until := _until_as_date(parts["UNTIL"])):
+        return _("%(rule)s · until %(date)s") % {"rule": text, "date": date_format(until, "j M Y")}
+    if "COUNT" in parts:
+        return _("%(rule)s · %(count)s sessions") % {"rule": text, "count": parts["COUNT"]}
+    return _("%(rule)s · no end") % {"rule": text}

@@ -1,0 +1,27 @@
+"""Pages of the bookings app: the trainer's calendar and schedules, and a picked slot."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("trainer/calendar/", views.trainer_calendar, name="trainer-calendar"),
+    path(
+        "trainer/calendar/link/",
+        views.calendar_feed_regenerate,
+        name="trainer-calendar-feed-regenerate",
+    ),
+    path("trainer/schedules/new/", views.schedule_new, name="schedule-new"),
+    path("trainer/schedules/<int:schedule_id>/edit/", views.schedule_edit, name="schedule-edit"),
+    path(
+        "trainer/schedules/<int:schedule_id>/deactivate/",
+        views.schedule_deactivate,
+        name="schedule-deactivate",
+    ),
+    path(
+        "trainer/schedules/<int:schedule_id>/cancel-occurrence/",
+        views.schedule_cancel_occurrence,
+        name="schedule-cancel-occurrence",
+    ),
+    path("book/<int:schedule_id>/<str:start>/", views.book_slot, name="book-slot"),
+]

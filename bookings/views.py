@@ -1,0 +1,308 @@
+"""Pages of the bookings app: the trainer's calendar with its schedule forms, and the page a
+trainee reaches from a slot on a trainer's public calendar.
+
+Views parse, check ownership, call one service and render; a service's refusal (an ApiError
+such as SCHEDULE_OVERLAP) is shown on the form.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.translation import get_language, gettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from marketplace.models import TrainerProfile
+from marketplace.money import format_money
+from marketplace.permissions import can_view_trainer_page, trainer_profile_of
+from traino.errors import ApiError
+
+from . import queries, recurrence, services
+from .forms import ScheduleForm, describe_rrule
+from .models import CalendarFeed, Schedule
+
+SLOT_FORMAT = "%Y%m%dT%H%M%SZ"
+
+
+def _language() -> str:
+    return "sv" if (get_language() or settings.LANGUAGE_CODE).startswith("sv") else "en"
+
+
+def horizon_days() -> int:
+    return getattr(settings, "SCHEDULE_HORIZON_DAYS", 365)
+
+
+def schedule_for_owner(user, schedule_id: int) -> Schedule:
+    """The schedule if ``user`` owns it: 404 when it does not exist, 403 when it is not theirs."""
+    schedule = Schedule.objects.select_related("trainer", "offering").filter(pk=schedule_id).first()
+    if schedule is None:
+        raise Http404
+    if schedule.trainer.user_id != user.pk:
+        raise PermissionDenied
+    return schedule
+
+
+def _calendar_url(day: date | None = None) -> str:
+    url = reverse("trainer-calendar")
+    return f"{url}?{urlencode({'date': day.isoformat()})}" if day else url
+
+
+def _service_error(form: ScheduleForm, exc: ApiError) -> None:
+    """A refusal on the form: on the field it names, else above the form."""
+    placed = False
+    for field, errors in (exc.fields or {}).items():
+        if field in form.fields:
+            for error in errors if isinstance(errors, list | tuple) else [errors]:
+                form.add_error(field, str(error))
+            placed = True
+    if not placed:
+        form.add_error(None, str(exc.message))
+
+
+def _announce(request, result, zone) -> None:
+    if result.horizon_cut:
+        messages.info(
+            request,
+            gettext(
+                "This schedule runs past %(date)s, %(months)s months ahead: sessions are "
+                "offered up to that date, and later ones open for booking as time moves on."
+            )
+            % {
+                "months": round(horizon_days() / 30.4),
+                "date": date_format(result.horizon_end.astimezone(zone), "j M Y"),
+            },
+        )
+
+
+# --- the trainer's calendar ----------------------------------------------------------------
+
+
+def _calendar_config(request, profile: TrainerProfile) -> dict:
+    raw_date = request.GET.get("date", "")
+    try:
+        initial_date = date.fromisoformat(raw_date).isoformat() if raw_date else None
+    except ValueError:
+        initial_date = None
+    return {
+        "eventsUrl": "/api/trainer/calendar",
+        "timeZone": profile.time_zone,
+        "locale": _language(),
+        "initialDate": initial_date,
+        "cancelUrl": reverse("schedule-cancel-occurrence", args=[0]).replace("/0/", "/{id}/"),
+        "text": {
+            "loadFailed": gettext("Your calendar could not be loaded. Try again in a moment."),
+            "seats": gettext("%(left)s of %(capacity)s places free"),
+            "cancelled": gettext("Cancelled"),
+        },
+    }
+
+
+@login_required
+def trainer_calendar(request):
+    profile = trainer_profile_of(request.user)
+    if profile is None:
+        return render(request, "bookings/not_a_trainer.html")
+    schedules = list(
+        profile.schedules.select_related("offering").order_by(
+            "-is_active", "starts_on", "start_time"
+        )
+    )
+    for schedule in schedules:
+        schedule.rule_text = describe_rrule(schedule.rrule, schedule.starts_on)
+        schedule.end_time = (
+            datetime.combine(schedule.starts_on, schedule.start_time) + schedule.duration
+        ).time()
+    feed = CalendarFeed.objects.filter(trainer=profile).first()
+    context = {
+        "profile": profile,
+        "schedules": schedules,
+        "has_offerings": profile.offerings.filter(is_active=True).exists(),
+        "feed_url": request.build_absolute_uri(f"/calendar/{feed.token}.ics") if feed else None,
+        "calendar_config": _calendar_config(request, profile),
+        "tab": "calendar",
+    }
+    return render(request, "bookings/trainer_calendar.html", context)
+
+
+def _render_schedule_form(request, profile, form, schedule=None, status=200):
+    context = {
+        "profile": profile,
+        "form": form,
+        "schedule": schedule,
+        "horizon_months": round(horizon_days() / 30.4),
+        "tab": "calendar",
+    }
+    return render(request, "bookings/schedule_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_new(request):
+    profile = trainer_profile_of(request.user)
+    if profile is None:
+        return render(request, "bookings/not_a_trainer.html")
+    form = ScheduleForm(request.POST or None, trainer=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.schedule_create(
+                trainer=profile, time_zone=profile.time_zone, **form.service_fields()
+            )
+        except ApiError as exc:
+            _service_error(form, exc)
+        else:
+            messages.success(request, gettext("The schedule is saved."))
+            _announce(request, result, result.schedule.zone)
+            return redirect(_calendar_url(result.schedule.starts_on))
+    return _render_schedule_form(request, profile, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def schedule_edit(request, schedule_id: int):
+    schedule = schedule_for_owner(request.user, schedule_id)
+    profile = schedule.trainer
+    if request.method == "POST":
+        form = ScheduleForm(request.POST, trainer=profile, schedule=schedule)
+        if form.is_valid():
+            try:
+                result = services.schedule_update(schedule=schedule, **form.service_fields())
+            except ApiError as exc:
+                _service_error(form, exc)
+                schedule.refresh_from_db()
+            else:
+                messages.success(request, gettext("The schedule is saved."))
+                _announce(request, result, result.schedule.zone)
+                return redirect(_calendar_url(result.schedule.starts_on))
+    else:
+        form = ScheduleForm(trainer=profile, schedule=schedule)
+    return _render_schedule_form(request, profile, form, schedule)
+
+
+@login_required
+@require_POST
+def schedule_deactivate(request, schedule_id: int):
+    schedule = schedule_for_owner(request.user, schedule_id)
+    services.schedule_deactivate(schedule=schedule)
+    messages.success(
+        request,
+        gettext("%(title)s is no longer in your calendar: trainees cannot book it.")
+        % {"title": schedule.offering.title},
+    )
+    return redirect("trainer-calendar")
+
+
+@login_required
+@require_POST
+def schedule_cancel_occurrence(request, schedule_id: int):
+    """Cancels one occurrence (an EXDATE); the calendar's dialog posts here."""
+    schedule = schedule_for_owner(request.user, schedule_id)
+    try:
+        start_local = datetime.fromisoformat(request.POST.get("start_local", ""))
+    except ValueError:
+        start_local = None
+    if start_local is None:
+        messages.error(request, gettext("Pick a session in the calendar to cancel it."))
+        return redirect("trainer-calendar")
+    start_local = start_local.replace(tzinfo=None)
+    try:
+        services.schedule_cancel_occurrence(schedule=schedule, start_local=start_local)
+    except ApiError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            gettext("%(title)s on %(when)s is cancelled.")
+            % {"title": schedule.offering.title, "when": date_format(start_local, "D j M H:i")},
+        )
+    return redirect(_calendar_url(start_local.date()))
+
+
+@login_required
+@require_POST
+def calendar_feed_regenerate(request):
+    profile = trainer_profile_of(request.user)
+    if profile is None:
+        raise PermissionDenied
+    had_feed = CalendarFeed.objects.filter(trainer=profile).exists()
+    services.calendar_feed_regenerate(trainer=profile)
+    if had_feed:
+        messages.success(
+            request,
+            gettext("Your calendar link is new: calendars using the old link stop updating."),
+        )
+    else:
+        messages.success(request, gettext("Your calendar link is ready: add it to your calendar."))
+    return redirect("trainer-calendar")
+
+
+# --- a slot on a trainer's public calendar -------------------------------------------------
+
+
+def _slot_problem(schedule: Schedule | None, start: datetime | None, now: datetime):
+    """(occurrence, problem): the occurrence at ``start``, or why it cannot be booked."""
+    not_in_schedule = gettext("This time is not in the trainer's schedule.")
+    if schedule is None or start is None:
+        return None, not_in_schedule
+    if not (schedule.is_active and schedule.offering.is_active):
+        return None, not_in_schedule
+    found = [
+        occurrence
+        for occurrence in recurrence.expand(schedule, start, start + timedelta(minutes=1))
+        if occurrence.start == start
+    ]
+    if not found:
+        return None, not_in_schedule
+    bookable = [
+        occurrence
+        for occurrence in queries.trainer_availability(
+            schedule.trainer, start, start + timedelta(minutes=1), now=now
+        )
+        if occurrence.schedule_id == schedule.pk and occurrence.start == start
+    ]
+    if bookable:
+        return bookable[0], None
+    occurrence = found[0]
+    if occurrence.start <= now:
+        return occurrence, gettext("This session has already started.")
+    if occurrence.start < now + timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES):
+        return occurrence, gettext("This session starts too soon to be booked online.")
+    if occurrence.start >= recurrence.horizon_end(now):
+        return occurrence, gettext("This session is not open for booking yet.")
+    return occurrence, gettext("This session is full.")
+
+
+def book_slot(request, schedule_id: int, start: str):
+    """The slot a trainee picked. Booking with card payment is the next release's step."""
+    schedule = Schedule.objects.select_related("trainer", "offering").filter(pk=schedule_id).first()
+    if schedule is not None and not can_view_trainer_page(request.user, schedule.trainer):
+        schedule = None
+    try:
+        start_utc = datetime.strptime(start, SLOT_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        start_utc = None
+    occurrence, problem = _slot_problem(schedule, start_utc, timezone.now())
+    context = {"schedule": schedule, "occurrence": occurrence, "problem": problem}
+    if occurrence is not None:
+        offering = schedule.offering
+        context.update(
+            trainer=schedule.trainer,
+            offering=offering,
+            start_local=occurrence.start_local,
+            end_local=occurrence.end_local,
+            price=format_money(offering.price_amount, offering.currency, _language()),
+            seats_left=getattr(occurrence, "seats_left", None),
+        )
+    elif schedule is not None:
+        context["trainer"] = schedule.trainer
+    status = 404 if occurrence is None else 200
+    return render(request, "bookings/book_slot.html", context, status=status)

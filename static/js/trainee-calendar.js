@@ -1,0 +1,129 @@
+/* Free times on a trainer's public page: FullCalendar fed by
+ * /api/trainers/<id>/availability for the visible weeks. Each slot shows its price and the
+ * places left and links to its booking page. Times are the trainer's wall time (the API's
+ * start_local), whoever looks. Settings come from the element's data-* attributes. */
+(function () {
+  "use strict";
+
+  var el = document.getElementById("trainee-calendar");
+  if (!el || !window.FullCalendar) { return; }
+  var data = el.dataset;
+  var zone = data.timeZone;
+  var MAX_DAYS = 62;
+
+  var pad = function (n) { return String(n).padStart(2, "0"); };
+
+  function wallTime(date) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit"
+    }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day + "T" + parts.hour + ":" +
+      parts.minute + ":" + parts.second;
+  }
+
+  function isoDate(date) {
+    return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1) + "-" + pad(date.getUTCDate());
+  }
+
+  function seatsText(left, capacity) {
+    if (capacity === 1) { return data.textPersonal; }
+    return left === 1 ? data.textSeatsOne : data.textSeatsOther.replace("%(count)s", left);
+  }
+
+  function node(tag, className, text) {
+    var element = document.createElement(tag);
+    element.className = className;
+    if (text !== undefined) { element.textContent = text; }
+    return element;
+  }
+
+  function slotContent(arg) {
+    var props = arg.event.extendedProps;
+    var wrap = node("span", "slot");
+    var main = node("span", "slot-main");
+    main.appendChild(node("span", "slot-title", arg.event.title));
+    var meta = node("span", "slot-meta");
+    meta.appendChild(node("span", "slot-price", props.price));
+    meta.appendChild(node("span", "slot-seats" + (props.seatsLeft <= 2 && props.capacity > 1 ? " is-few" : ""),
+      seatsText(props.seatsLeft, props.capacity)));
+    main.appendChild(meta);
+    wrap.appendChild(main);
+    if (arg.view.type.indexOf("list") === 0) {
+      wrap.appendChild(node("span", "slot-book", data.textBook));
+    } else {
+      wrap.insertBefore(node("span", "slot-time", arg.timeText), main);
+    }
+    return { domNodes: [wrap] };
+  }
+
+  var problem = node("p", "calendar-problem");
+  problem.setAttribute("role", "alert");
+  problem.hidden = true;
+  el.after(problem);
+
+  var phone = window.matchMedia("(max-width: 640px)").matches;
+  var today = wallTime(new Date()).slice(0, 10);
+
+  var calendar = new FullCalendar.Calendar(el, {
+    locale: data.locale,
+    timeZone: zone,
+    now: function () { return wallTime(new Date()); },
+    initialView: "listTwoWeeks",
+    views: {
+      listTwoWeeks: { type: "list", duration: { weeks: 2 }, buttonText: data.textTwoWeeks },
+      timeGridWeek: { buttonText: data.textWeek }
+    },
+    headerToolbar: phone
+      ? { left: "prev,next", center: "title", right: "" }
+      : { left: "prev,next today", center: "title", right: "listTwoWeeks,timeGridWeek" },
+    firstDay: 1,
+    height: "auto",
+    validRange: { start: today },
+    slotMinTime: "06:00:00",
+    slotMaxTime: "22:00:00",
+    allDaySlot: false,
+    eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    noEventsContent: data.textEmpty,
+    events: function (info, success, failure) {
+      var from = isoDate(info.start);
+      var last = new Date(info.end.getTime() - 86400000);
+      if ((last - info.start) / 86400000 >= MAX_DAYS) {
+        last = new Date(info.start.getTime() + (MAX_DAYS - 1) * 86400000);
+      }
+      var url = data.availabilityUrl + "?" + new URLSearchParams({ from: from, to: isoDate(last) });
+      fetch(url, { headers: { Accept: "application/json" }, credentials: "omit" })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("HTTP " + response.status); }
+          return response.json();
+        })
+        .then(function (body) {
+          problem.hidden = true;
+          success(body.occurrences.map(function (slot) {
+            return {
+              id: slot.schedule_id + "-" + slot.start,
+              title: slot.offering.title,
+              start: wallTime(new Date(slot.start)),
+              end: wallTime(new Date(slot.end)),
+              url: slot.book_url,
+              classNames: slot.seats_left <= 2 && slot.capacity > 1 ? ["is-few"] : [],
+              extendedProps: {
+                price: slot.price.formatted,
+                seatsLeft: slot.seats_left,
+                capacity: slot.capacity
+              }
+            };
+          }));
+        })
+        .catch(function (error) {
+          problem.textContent = data.textFailed;
+          problem.hidden = false;
+          failure(error);
+        });
+    },
+    eventContent: slotContent
+  });
+  calendar.render();
+})();

@@ -1,0 +1,195 @@
+/* The trainer's calendar (FullCalendar, week / month / list) and the schedule form's
+ * show-and-hide. Configuration comes from the json_script "trainer-calendar-config".
+ *
+ * Times: the API sends UTC instants; the calendar shows them as wall time in the trainer's
+ * zone. FullCalendar has no named-zone support without a plugin, so each instant is turned
+ * into the zone's wall time here (Intl) and handed over without an offset. */
+(function () {
+  "use strict";
+
+  var pad = function (n) { return String(n).padStart(2, "0"); };
+
+  function wallTime(date, zone) {
+    /* "2026-12-07T07:00:00": the wall-clock time in `zone` at the instant `date`. */
+    var parts = {};
+    new Intl.DateTimeFormat("en-GB", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit"
+    }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.year + "-" + parts.month + "-" + parts.day + "T" + parts.hour + ":" +
+      parts.minute + ":" + parts.second;
+  }
+
+  function isoDate(date) {
+    /* The calendar's dates are wall times stored in the Date's UTC fields. */
+    return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1) + "-" + pad(date.getUTCDate());
+  }
+
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_m, key) { return values[key]; });
+  }
+
+  function setupConfirms() {
+    document.querySelectorAll("form.js-confirm").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+      });
+    });
+  }
+
+  function setupCopy() {
+    document.querySelectorAll(".js-copy").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var input = document.getElementById(button.dataset.copy);
+        var done = function () {
+          var label = button.textContent;
+          button.textContent = button.dataset.copied;
+          window.setTimeout(function () { button.textContent = label; }, 1600);
+        };
+        input.select();
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(input.value).then(done, function () {});
+        } else if (document.execCommand("copy")) {
+          done();
+        }
+      });
+    });
+  }
+
+  function setupScheduleForm() {
+    /* Shows the inputs that belong to the chosen repeat and end options only. */
+    var form = document.querySelector("[data-testid=schedule-form]");
+    if (!form) { return; }
+    var update = function () {
+      var chosen = function (name) {
+        var input = form.querySelector("input[name=" + name + "]:checked");
+        return input ? input.value : "";
+      };
+      form.querySelectorAll("[data-show-for]").forEach(function (el) {
+        var rule = el.dataset.showFor.split(":");
+        el.hidden = chosen(rule[0]) !== rule[1];
+      });
+      form.querySelectorAll("[data-hide-for]").forEach(function (el) {
+        var rule = el.dataset.hideFor.split(":");
+        el.hidden = chosen(rule[0]) === rule[1];
+      });
+    };
+    form.addEventListener("change", update);
+    form.querySelectorAll(".choice-extra input").forEach(function (input) {
+      input.addEventListener("focus", function () {
+        var radio = input.closest(".choice").querySelector("input[type=radio]");
+        if (radio && !radio.checked) { radio.checked = true; update(); }
+      });
+    });
+    update();
+  }
+
+  function setupDialog(config) {
+    var dialog = document.getElementById("occurrence-dialog");
+    var form = document.getElementById("occurrence-form");
+    dialog.querySelectorAll("[data-close]").forEach(function (button) {
+      button.addEventListener("click", function () { dialog.close(); });
+    });
+    dialog.addEventListener("click", function (event) {
+      if (event.target === dialog) { dialog.close(); }
+    });
+    var field = function (name) { return dialog.querySelector("[data-field=" + name + "]"); };
+    var when = new Intl.DateTimeFormat(config.locale, {
+      timeZone: config.timeZone, weekday: "long", day: "numeric", month: "long",
+      hour: "2-digit", minute: "2-digit"
+    });
+    var until = new Intl.DateTimeFormat(config.locale, {
+      timeZone: config.timeZone, hour: "2-digit", minute: "2-digit"
+    });
+    return function open(event) {
+      var props = event.extendedProps;
+      field("title").textContent = event.title;
+      field("when").textContent = when.format(new Date(props.startUtc)) + "–" +
+        until.format(new Date(props.endUtc));
+      field("seats").textContent = props.capacity > 1 ? format(config.text.seats, {
+        left: props.seats_left, capacity: props.capacity
+      }) : "";
+      field("cancelled").hidden = !props.cancelled;
+      var past = new Date(props.startUtc) <= new Date();
+      form.querySelector("[data-testid=cancel-occurrence]").hidden = props.cancelled || past;
+      field("warning").hidden = props.cancelled || past;
+      form.action = config.cancelUrl.replace("{id}", props.schedule_id);
+      form.elements.start_local.value = props.startLocal;
+      dialog.showModal();
+    };
+  }
+
+  function setupCalendar() {
+    var el = document.getElementById("trainer-calendar");
+    var source = document.getElementById("trainer-calendar-config");
+    if (!el || !source || !window.FullCalendar) { return; }
+    var config = JSON.parse(source.textContent);
+    var zone = config.timeZone;
+    var problem = document.getElementById("calendar-problem");
+    var openDialog = setupDialog(config);
+    var phone = window.matchMedia("(max-width: 640px)").matches;
+
+    var calendar = new FullCalendar.Calendar(el, {
+      locale: config.locale,
+      timeZone: zone,
+      now: function () { return wallTime(new Date(), zone); },
+      initialDate: config.initialDate || undefined,
+      initialView: phone ? "listWeek" : "timeGridWeek",
+      headerToolbar: phone
+        ? { left: "prev,next", center: "title", right: "today" }
+        : { left: "prev,next today", center: "title", right: "timeGridWeek,dayGridMonth,listWeek" },
+      footerToolbar: phone ? { center: "listWeek,timeGridWeek,dayGridMonth" } : false,
+      firstDay: 1,
+      height: phone ? "auto" : 760,
+      scrollTime: "06:30:00",
+      slotDuration: "00:30:00",
+      allDaySlot: false,
+      nowIndicator: true,
+      dayMaxEvents: 4,
+      eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      events: function (info, success, failure) {
+        var url = config.eventsUrl + "?" + new URLSearchParams({
+          start: isoDate(info.start), end: isoDate(info.end)
+        });
+        fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+          .then(function (response) {
+            if (!response.ok) { throw new Error("HTTP " + response.status); }
+            return response.json();
+          })
+          .then(function (body) {
+            problem.hidden = true;
+            success((Array.isArray(body) ? body : body.events || []).map(function (item) {
+              var props = Object.assign({}, item.extendedProps || {});
+              props.startUtc = item.start;
+              props.endUtc = item.end;
+              props.startLocal = wallTime(new Date(item.start), zone);
+              return {
+                id: item.id,
+                title: item.title,
+                start: props.startLocal,
+                end: wallTime(new Date(item.end), zone),
+                classNames: props.cancelled ? ["is-cancelled"] : [],
+                extendedProps: props
+              };
+            }));
+          })
+          .catch(function (error) {
+            problem.textContent = config.text.loadFailed;
+            problem.hidden = false;
+            failure(error);
+          });
+      },
+      eventClick: function (info) {
+        info.jsEvent.preventDefault();
+        openDialog(info.event);
+      }
+    });
+    calendar.render();
+  }
+
+  setupConfirms();
+  setupCopy();
+  setupScheduleForm();
+  setupCalendar();
+})();
