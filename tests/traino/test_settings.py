@@ -337,7 +337,8 @@ def test_compose_runs_the_full_stack_in_order():
     for name in ("worker", "beat"):
         assert services[name]["depends_on"] == {"web": {"condition": "service_healthy"}}, name
     web = " ".join(services["web"]["command"])
-    assert "manage.py migrate --noinput && exec gunicorn traino.wsgi" in web
+    assert web.startswith("sh -c python manage.py migrate --noinput && ")
+    assert "&& exec gunicorn traino.wsgi:application --bind 0.0.0.0:8000" in web
     assert "/health" in " ".join(services["web"]["healthcheck"]["test"])
     assert services["worker"]["command"][:4] == ["celery", "-A", "traino", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "traino", "beat"]
