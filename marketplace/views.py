@@ -10,10 +10,12 @@ from django.views.decorators.http import require_http_methods
 
 from . import services
 from .forms import AccountForm, SignupForm
+from .trainer_views import discovery_context
 
 
 def home(request):
-    return render(request, "marketplace/home.html")
+    """The map discovery page; the trainers themselves come from /api/trainers."""
+    return render(request, "marketplace/home.html", discovery_context(request))
 
 
 @require_http_methods(["GET", "POST"])

@@ -57,6 +57,7 @@ account_patterns = [
 
 urlpatterns = [
     path("", marketplace_views.home, name="home"),
+    path("", include("marketplace.urls")),
     path("", include("bookings.urls")),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,289 @@
+"""Pages of the catalogue: the discovery map's context, a trainer's public page, and the
+trainer's own pages (become a trainer, profile, offerings, publish).
+
+Views parse, ask marketplace.permissions, call one service and render; a service's
+ValidationError is shown on the form.
+"""
+
+import math
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .models import Category, TrainerProfile
+from .permissions import can_view_trainer_page, offering_for_edit, trainer_profile_of
+from .trainer_forms import (
+    OfferingForm,
+    TrainerProfileForm,
+    add_service_errors,
+    language_name,
+)
+
+STOCKHOLM = (59.3293, 18.0686)
+DISCOVERY_ZOOM = 11
+DISCOVERY_MAX_PAGES = 6  # 300 trainers on the map at most; the count says how many there are
+
+
+def map_config(**extra) -> dict:
+    return {
+        "tileUrl": settings.TRAINO_MAP_TILE_URL,
+        "tileAttribution": settings.TRAINO_MAP_TILE_ATTRIBUTION,
+        **extra,
+    }
+
+
+def initials(name: str) -> str:
+    """ "Anna Lindqvist" -> "AL": the avatar until the trainer uploads a photo."""
+    words = name.split()
+    if not words:
+        return "?"
+    return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
+
+
+def _parse_view(raw: str) -> tuple[tuple[float, float], int] | None:
+    """``at=59.33,18.07,12`` (kept in the address bar by the map) -> ((lat, lon), zoom)."""
+    parts = raw.split(",")
+    if len(parts) != 3:
+        return None
+    try:
+        latitude, longitude, zoom = float(parts[0]), float(parts[1]), int(parts[2])
+    except ValueError:
+        return None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return None
+    if abs(latitude) > 85 or abs(longitude) > 180 or not 3 <= zoom <= 18:
+        return None
+    return (latitude, longitude), zoom
+
+
+def discovery_context(request) -> dict:
+    """What the home page needs: filter values from the query string and the map's config."""
+    view = _parse_view(request.GET.get("at", ""))
+    center, zoom = view if view else (STOCKHOLM, DISCOVERY_ZOOM)
+    price_max = request.GET.get("price_max", "").strip()
+    filters = {
+        "q": request.GET.get("q", "").strip()[:100],
+        "category": request.GET.get("category", ""),
+        "price_max": price_max if price_max.isdigit() else "",
+    }
+    config = map_config(
+        apiUrl=reverse("api-trainers"),
+        center=list(center),
+        zoom=zoom,
+        maxPages=DISCOVERY_MAX_PAGES,
+        locale=get_language() or settings.LANGUAGE_CODE,
+        text={
+            "from": gettext("from %(price)s"),
+            "countOne": gettext("1 trainer in this area"),
+            "countOther": gettext("%(count)s trainers in this area"),
+            "countPartial": gettext("Showing %(shown)s of %(count)s trainers in this area"),
+            "empty": gettext("No trainers here yet."),
+            "emptyHint": gettext("Zoom out, move the map or loosen the filters."),
+            "loadFailed": gettext("The trainers could not be loaded. Try again in a moment."),
+            "tilesUnavailable": gettext("The map background could not be loaded."),
+            "clusterTitle": gettext("%(count)s trainers: click to zoom in"),
+        },
+    )
+    return {
+        "categories": Category.objects.all(),
+        "filters": filters,
+        "discovery_config": config,
+        "own_profile": trainer_profile_of(request.user),
+    }
+
+
+def trainer_detail(request, slug: str):
+    profile = get_object_or_404(
+        TrainerProfile.objects.select_related("user").prefetch_related("categories"), slug=slug
+    )
+    if not can_view_trainer_page(request.user, profile):
+        raise Http404
+    offerings = list(profile.offerings.filter(is_active=True))
+    location_config = None
+    if profile.has_location:
+        location_config = map_config(
+            latitude=profile.latitude,
+            longitude=profile.longitude,
+            zoom=14,
+            label=profile.display_name,
+        )
+    context = {
+        "profile": profile,
+        "initials": initials(profile.display_name),
+        "offerings": offerings,
+        "spoken_languages": [language_name(code) for code in profile.languages or []],
+        "location_config": location_config,
+        "is_owner": request.user.is_authenticated and profile.user_id == request.user.pk,
+    }
+    return render(request, "marketplace/trainer_detail.html", context)
+
+
+# --- the trainer's own pages -----------------------------------------------------------------
+
+
+def trainer_required(view):
+    """Logged in (else the login page) and a trainer (else the page that makes you one).
+
+    The view gets the user's own profile: nobody reaches anyone else's through these pages.
+    """
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        profile = trainer_profile_of(request.user)
+        if profile is None:
+            return redirect("trainer-become")
+        return view(request, profile, *args, **kwargs)
+
+    return wrapper
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trainer_become(request):
+    if trainer_profile_of(request.user) is not None:
+        return redirect("trainer-profile")
+    if request.method == "POST":
+        services.trainer_become(user=request.user)
+        messages.success(
+            request, gettext("You are a trainer now. Fill in your profile, then add an offering.")
+        )
+        return redirect("trainer-profile")
+    return render(request, "marketplace/trainer/become.html")
+
+
+def _publish_checklist(profile: TrainerProfile) -> list[dict]:
+    return [
+        {
+            "done": profile.has_location,
+            "label": gettext("Your location is set on the map"),
+        },
+        {
+            "done": profile.offerings.filter(is_active=True).exists(),
+            "label": gettext("At least one bookable offering"),
+        },
+    ]
+
+
+def _render_profile(request, profile, form, *, publish_errors=(), status=200):
+    context = {
+        "profile": profile,
+        "form": form,
+        "checklist": _publish_checklist(profile),
+        "publish_errors": publish_errors,
+        "location_config": map_config(
+            center=list(STOCKHOLM),
+            zoom=DISCOVERY_ZOOM,
+            latitudeInput=form["latitude"].id_for_label,
+            longitudeInput=form["longitude"].id_for_label,
+        ),
+        "tab": "profile",
+    }
+    return render(request, "marketplace/trainer/profile.html", context, status=status)
+
+
+@trainer_required
+@require_http_methods(["GET", "POST"])
+def trainer_profile(request, profile):
+    if request.method == "POST":
+        form = TrainerProfileForm(request.POST, profile=profile)
+        if form.is_valid():
+            fields = dict(form.cleaned_data)
+            categories = fields.pop("categories")
+            try:
+                services.trainer_profile_update(profile=profile, categories=categories, **fields)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+                profile.refresh_from_db()
+            else:
+                messages.success(request, gettext("Your profile is saved."))
+                return redirect("trainer-profile")
+    else:
+        form = TrainerProfileForm(profile=profile)
+    return _render_profile(request, profile, form)
+
+
+@trainer_required
+@require_POST
+def trainer_publish(request, profile):
+    published = request.POST.get("published") == "1"
+    try:
+        services.trainer_publish(profile=profile, published=published)
+    except ValidationError as exc:
+        errors = [message for messages_ in exc.message_dict.values() for message in messages_]
+        return _render_profile(
+            request, profile, TrainerProfileForm(profile=profile), publish_errors=errors
+        )
+    if published:
+        messages.success(request, gettext("Your page is published: trainees can find you now."))
+    else:
+        messages.success(request, gettext("Your page is hidden from the map and the search."))
+    return redirect("trainer-profile")
+
+
+@trainer_required
+def trainer_offerings(request, profile):
+    context = {
+        "profile": profile,
+        "offerings": list(profile.offerings.order_by("-is_active", "price_amount", "id")),
+        "tab": "offerings",
+    }
+    return render(request, "marketplace/trainer/offerings.html", context)
+
+
+def _render_offering_form(request, profile, form, offering=None):
+    context = {"profile": profile, "form": form, "offering": offering, "tab": "offerings"}
+    return render(request, "marketplace/trainer/offering_form.html", context)
+
+
+@trainer_required
+@require_http_methods(["GET", "POST"])
+def trainer_offering_new(request, profile):
+    form = OfferingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.offering_create(profile=profile, **form.service_fields())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, gettext("The offering is saved."))
+            return redirect("trainer-offerings")
+    return _render_offering_form(request, profile, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trainer_offering_edit(request, offering_id: int):
+    offering = offering_for_edit(request.user, offering_id)
+    profile = offering.trainer
+    if request.method == "POST":
+        form = OfferingForm(request.POST, offering=offering)
+        if form.is_valid():
+            was_published = profile.is_published
+            try:
+                services.offering_update(offering=offering, **form.service_fields())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, gettext("The offering is saved."))
+                if was_published and not offering.trainer.is_published:
+                    messages.warning(
+                        request,
+                        gettext(
+                            "You have no bookable offering left, so your page is hidden. "
+                            "Make an offering bookable and publish again."
+                        ),
+                    )
+                return redirect("trainer-offerings")
+    else:
+        form = OfferingForm(offering=offering)
+    return _render_offering_form(request, profile, form, offering)
