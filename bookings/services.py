@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import dateformat, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Offering, TrainerProfile
@@ -78,12 +79,20 @@ def _clean(schedule: Schedule) -> None:
         )
 
 
-def _when(start: datetime, end: datetime, zone: ZoneInfo) -> str:
-    """ "Mon 7 Dec 2026 07:00–08:00" in local time, day and month names in the language."""
-    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    return "{}–{}".format(
-        dateformat.format(local_start, "D j M Y H:i"), dateformat.format(local_end, "H:i")
+def local_label(moment: datetime) -> str:
+    """ "Mon 7 Dec 2026 07:00" in English, "mån 7 dec 2026 07:00" in Swedish."""
+    month = dateformat.format(moment, "b")
+    if not (get_language() or "en").startswith("sv"):
+        month = month.capitalize()
+    return "{} {} {} {}".format(
+        dateformat.format(moment, "D"), moment.day, month, dateformat.format(moment, "Y H:i")
     )
+
+
+def _when(start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    """ "Mon 7 Dec 2026 07:00–08:00" in local time."""
+    local_end = end.astimezone(zone)
+    return "{}–{}".format(local_label(start.astimezone(zone)), dateformat.format(local_end, "H:i"))
 
 
 def find_first_clash(
@@ -205,8 +214,7 @@ def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> 
     naive = start_local.replace(tzinfo=None, fold=0)
     if not recurrence.is_occurrence(schedule, naive):
         raise NotAnOccurrence(
-            _("The schedule has no session at %(when)s.")
-            % {"when": dateformat.format(naive, "D j M Y H:i")},
+            _("The schedule has no session at %(when)s.") % {"when": local_label(naive)},
             fields={"start_local": [str(_("Not one of this schedule's sessions."))]},
         )
     with transaction.atomic():

@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory, Password
 
@@ -56,3 +58,17 @@ class OfferingFactory(DjangoModelFactory):
     duration_minutes = 60
     price_amount = 45000
     currency = "SEK"
+
+
+class ScheduleFactory(DjangoModelFactory):
+    """Weekly on Mondays at 07:00 Stockholm time from 2027-01-04, for the offering's trainer."""
+
+    class Meta:
+        model = "bookings.Schedule"
+
+    offering = factory.SubFactory(OfferingFactory)
+    trainer = factory.SelfAttribute("offering.trainer")
+    starts_on = datetime.date(2027, 1, 4)
+    start_time = datetime.time(7, 0)
+    time_zone = "Europe/Stockholm"
+    rrule = "FREQ=WEEKLY;BYDAY=MO"

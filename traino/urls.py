@@ -3,6 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from bookings import api as bookings_api
+from bookings import feeds as bookings_feeds
 from marketplace import api as marketplace_api
 from marketplace import api_trainers
 from marketplace import views as marketplace_views
@@ -17,6 +19,26 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("trainers", api_trainers.TrainerListView.as_view(), name="api-trainers"),
     path("trainers/<int:pk>", api_trainers.TrainerDetailView.as_view(), name="api-trainer"),
+    path(
+        "trainers/<int:pk>/availability",
+        bookings_api.AvailabilityView.as_view(),
+        name="api-trainer-availability",
+    ),
+    path(
+        "availability/trainers",
+        bookings_api.AvailableTrainersView.as_view(),
+        name="api-available-trainers",
+    ),
+    path(
+        "trainer/calendar", bookings_api.TrainerCalendarView.as_view(), name="api-trainer-calendar"
+    ),
+    path("schedules", bookings_api.ScheduleListView.as_view(), name="api-schedules"),
+    path("schedules/<int:pk>", bookings_api.ScheduleDetailView.as_view(), name="api-schedule"),
+    path(
+        "schedules/<int:pk>/cancel-occurrence",
+        bookings_api.ScheduleCancelOccurrenceView.as_view(),
+        name="api-schedule-cancel-occurrence",
+    ),
     re_path(r"^.*$", errors.api_route_not_found),
 ]
 
@@ -66,6 +88,7 @@ urlpatterns = [
     path("health/db", health.health_db, name="health-db"),
     path("health/redis", health.health_redis, name="health-redis"),
     path("api/", include(api_patterns)),
+    path("calendar/<str:token>.ics", bookings_feeds.calendar_feed, name="calendar-feed"),
 ]
 
 handler400 = errors.handler400
