@@ -255,7 +255,8 @@ def _offering_of(profile: TrainerProfile, offering_id: int) -> Offering:
 class ScheduleListView(APIView):
     """GET: the trainer's schedules; POST: a new one (201, or 400 with the reason)."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    # Named: else it collides with ScheduleDetailView's schedules_retrieve (check --deploy).
+    @extend_schema(operation_id="schedules_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request):
         profile = own_profile(request)
         schedules = Schedule.objects.filter(trainer=profile).select_related("offering")
