@@ -38,6 +38,11 @@ def _language() -> str:
     return "sv" if (get_language() or settings.LANGUAGE_CODE).startswith("sv") else "en"
 
 
+def calendar_locale() -> str:
+    """FullCalendar's locale: Swedish, or British English (day before month, 24-hour clock)."""
+    return "sv" if _language() == "sv" else "en-gb"
+
+
 def horizon_days() -> int:
     return getattr(settings, "SCHEDULE_HORIZON_DAYS", 365)
 
@@ -84,6 +89,16 @@ def _announce(request, result, zone) -> None:
         )
 
 
+def _describe(schedules: list[Schedule]) -> list[Schedule]:
+    """Adds what the lists show: the rule in words and the end time of a session."""
+    for schedule in schedules:
+        schedule.rule_text = describe_rrule(schedule.rrule, schedule.starts_on)
+        schedule.end_time = (
+            datetime.combine(schedule.starts_on, schedule.start_time) + schedule.duration
+        ).time()
+    return schedules
+
+
 # --- the trainer's calendar ----------------------------------------------------------------
 
 
@@ -96,7 +111,7 @@ def _calendar_config(request, profile: TrainerProfile) -> dict:
     return {
         "eventsUrl": "/api/trainer/calendar",
         "timeZone": profile.time_zone,
-        "locale": _language(),
+        "locale": calendar_locale(),
         "initialDate": initial_date,
         "cancelUrl": reverse("schedule-cancel-occurrence", args=[0]).replace("/0/", "/{id}/"),
         "text": {
@@ -117,11 +132,7 @@ def trainer_calendar(request):
             "-is_active", "starts_on", "start_time"
         )
     )
-    for schedule in schedules:
-        schedule.rule_text = describe_rrule(schedule.rrule, schedule.starts_on)
-        schedule.end_time = (
-            datetime.combine(schedule.starts_on, schedule.start_time) + schedule.duration
-        ).time()
+    _describe(schedules)
     feed = CalendarFeed.objects.filter(trainer=profile).first()
     context = {
         "profile": profile,
@@ -135,7 +146,11 @@ def trainer_calendar(request):
 
 
 def _render_schedule_form(request, profile, form, schedule=None, status=200):
+    others = profile.schedules.active().select_related("offering")
+    if schedule is not None:
+        others = others.exclude(pk=schedule.pk)
     context = {
+        "others": _describe(list(others.order_by("start_time", "starts_on"))),
         "profile": profile,
         "form": form,
         "schedule": schedule,

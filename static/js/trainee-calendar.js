@@ -76,7 +76,7 @@
       timeGridWeek: { buttonText: data.textWeek }
     },
     headerToolbar: phone
-      ? { left: "prev,next", center: "title", right: "" }
+      ? { left: "prev", center: "title", right: "next" }
       : { left: "prev,next today", center: "title", right: "listTwoWeeks,timeGridWeek" },
     firstDay: 1,
     height: "auto",

@@ -96,10 +96,10 @@
     var field = function (name) { return dialog.querySelector("[data-field=" + name + "]"); };
     var when = new Intl.DateTimeFormat(config.locale, {
       timeZone: config.timeZone, weekday: "long", day: "numeric", month: "long",
-      hour: "2-digit", minute: "2-digit"
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23"
     });
     var until = new Intl.DateTimeFormat(config.locale, {
-      timeZone: config.timeZone, hour: "2-digit", minute: "2-digit"
+      timeZone: config.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23"
     });
     return function open(event) {
       var props = event.extendedProps;
@@ -136,9 +136,9 @@
       initialDate: config.initialDate || undefined,
       initialView: phone ? "listWeek" : "timeGridWeek",
       headerToolbar: phone
-        ? { left: "prev,next", center: "title", right: "today" }
+        ? { left: "prev", center: "title", right: "next" }
         : { left: "prev,next today", center: "title", right: "timeGridWeek,dayGridMonth,listWeek" },
-      footerToolbar: phone ? { center: "listWeek,timeGridWeek,dayGridMonth" } : false,
+      footerToolbar: phone ? { left: "today", right: "listWeek,timeGridWeek,dayGridMonth" } : false,
       firstDay: 1,
       height: phone ? "auto" : 760,
       scrollTime: "06:30:00",
