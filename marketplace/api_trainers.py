@@ -3,7 +3,8 @@
 No log-in and no token: the map on the home page calls it for everyone, and a stale token
 in the header must not turn a public read into a 401, so no authenticator runs at all.
 Every list request needs a box and answers at most one page of 50: nothing returns the
-whole table.
+whole table. ``count`` is exact up to COUNT_LIMIT; past it the answer says
+``"count": 10000, "count_exact": false``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from .money import format_money
 from .queries import BoundingBox, category_get_by_slug, trainer_public_get, trainers_discover
 
 PAGE_SIZE = 50
+# Counting stops here: an exact COUNT over a country-sized box reads every row in it (about
+# 60 ms for 100,000 trainers), and nobody pages past 200 pages; they zoom in instead.
+COUNT_LIMIT = 10_000
 MAX_QUERY_LENGTH = 100
 MAX_PRICE = 2_147_483_647
 FORMATS = ("json", "geojson")
@@ -242,39 +246,45 @@ class TrainerListView(PublicApiView):
 
         queryset = trainers_discover(bbox=bbox, category=category, q=q, price_max=price_max)
         offset = (page - 1) * PAGE_SIZE
-        rows = list(queryset[offset : offset + PAGE_SIZE])
-        # A first page that is not full is the whole answer: no COUNT needed.
-        count = len(rows) if page == 1 and len(rows) < PAGE_SIZE else queryset.count()
-        last_page = max(1, math.ceil(count / PAGE_SIZE))
-        if page > last_page:
-            message = _("There is no page %(page)d: the last page is %(last)d.") % {
-                "page": page,
-                "last": last_page,
-            }
+        rows = list(queryset[offset : offset + PAGE_SIZE + 1])  # one more: is there a next?
+        has_next = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        if not has_next and (rows or page == 1):
+            count, count_exact = offset + len(rows), True  # the last page: no COUNT needed
+        else:
+            counted = queryset[: COUNT_LIMIT + 1].count()
+            count, count_exact = min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
+        if not rows and page > 1:
+            if count_exact:
+                message = _("There is no page %(page)d: the last page is %(last)d.") % {
+                    "page": page,
+                    "last": max(1, math.ceil(count / PAGE_SIZE)),
+                }
+            else:
+                message = _("There is no page %(page)d.") % {"page": page}
             raise InvalidFilter(message, fields={"page": [message]})
 
         url = request.build_absolute_uri()
-        next_url = replace_query_param(url, "page", page + 1) if page < last_page else None
+        next_url = replace_query_param(url, "page", page + 1) if has_next else None
         if page == 1:
             previous_url = None
         elif page == 2:
             previous_url = remove_query_param(url, "page")
         else:
             previous_url = replace_query_param(url, "page", page - 1)
+        meta = {
+            "count": count,
+            "count_exact": count_exact,
+            "next": next_url,
+            "previous": previous_url,
+        }
 
         summaries = [trainer_summary(profile) for profile in rows]
         if output == "geojson":
-            body = {
-                "type": "FeatureCollection",
-                "features": [geojson_feature(s) for s in summaries],
-                "count": count,
-                "next": next_url,
-                "previous": previous_url,
-            }
+            features = [geojson_feature(s) for s in summaries]
+            body = {"type": "FeatureCollection", "features": features, **meta}
             return Response(body, content_type=GEOJSON_CONTENT_TYPE)
-        return Response(
-            {"count": count, "next": next_url, "previous": previous_url, "results": summaries}
-        )
+        return Response({**meta, "results": summaries})
 
 
 class TrainerDetailView(PublicApiView):

@@ -46,6 +46,7 @@ def test_a_published_trainer_in_the_box_is_listed_with_its_summary(api_client):
     assert response.status_code == 200
     assert response.json() == {
         "count": 1,
+        "count_exact": True,
         "next": None,
         "previous": None,
         "results": [
@@ -118,7 +119,13 @@ def test_a_trainer_just_outside_the_box_is_not_listed(api_client, latitude, long
 
     response = get(api_client, bbox=BOX)
 
-    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert response.json() == {
+        "count": 0,
+        "count_exact": True,
+        "next": None,
+        "previous": None,
+        "results": [],
+    }
 
 
 def test_unpublished_trainers_are_hidden(api_client):
@@ -199,6 +206,28 @@ def test_pagination_gives_50_a_page_with_links(api_client):
     )
 
 
+def test_count_stops_at_the_limit_and_says_so(api_client, monkeypatch):
+    # given: more trainers than the count limit
+    monkeypatch.setattr("marketplace.api_trainers.COUNT_LIMIT", 2)
+    monkeypatch.setattr("marketplace.api_trainers.PAGE_SIZE", 1)
+    trainers = TrainerProfileFactory.create_batch(4)
+
+    # when
+    first = get(api_client, bbox=BOX)
+    last = get(api_client, bbox=BOX, page="4")
+    beyond = get(api_client, bbox=BOX, page="5")
+
+    # then
+    assert (first.json()["count"], first.json()["count_exact"]) == (2, False)
+    assert ids(first) == [trainers[0].pk]
+    assert first.json()["next"] is not None
+    assert (last.json()["count"], last.json()["count_exact"]) == (4, True)
+    assert ids(last) == [trainers[3].pk]
+    assert last.json()["next"] is None
+    assert beyond.status_code == 400
+    assert beyond.json()["error"]["message"] == "There is no page 5."
+
+
 def test_a_page_past_the_last_is_a_400(api_client):
     TrainerProfileFactory()
 
@@ -242,6 +271,7 @@ def test_geojson_is_a_feature_collection_with_lon_lat_points(api_client):
             }
         ],
         "count": 1,
+        "count_exact": True,
         "next": None,
         "previous": None,
     }
