@@ -118,7 +118,9 @@
         var features = collected.concat(body.features || []);
         show(features, body.count || 0);
         if (body.next && pageCount + 1 < config.maxPages) {
-          return fetchPages(body.next, signal, features, pageCount + 1);
+          // Same origin whatever host or scheme the server saw (a proxy may hide https).
+          var next = new URL(body.next, window.location.href);
+          return fetchPages(next.pathname + next.search, signal, features, pageCount + 1);
         }
       });
   }

@@ -208,3 +208,99 @@ def test_phone_layout_puts_the_list_below_the_map(offline_page, trainers):
     screenshot(page, "discovery-phone")
     assert page.seen["page_errors"] == []
     assert page.seen["console_errors"] == []
+
+
+@pytest.mark.browser
+def test_more_trainers_than_one_page_are_all_on_the_map(offline_page, transactional_db):
+    # given 60 trainers in the first view: more than the API's page of 50
+    for n in range(60):
+        trainer(f"Tränare {n:02d}", f"tranare-{n:02d}", 59.30 + n * 0.001, 18.00 + n * 0.002, 45000)
+    page = offline_page
+
+    page.goto("/")
+
+    expect(page.get_by_test_id("trainer-count")).to_have_text("60 trainers in this area")
+    expect(page.locator("[data-testid=trainer-card]")).to_have_count(60)
+    assert page.seen["page_errors"] == []
+
+
+def log_in(page, live_server, user):
+    """Put a logged-in session cookie into the browser, without the login form."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+@pytest.mark.browser
+def test_a_user_becomes_a_trainer_and_appears_on_the_map(offline_page, live_server, trainers):
+    from marketplace.models import TrainerProfile
+    from tests.factories import UserFactory
+
+    page = offline_page
+    user = UserFactory(name="Greta Gran")
+    log_in(page, live_server, user)
+
+    # when they become a trainer
+    page.goto("/trainer/become/")
+    page.get_by_test_id("become-trainer").click()
+    expect(page).to_have_url(re.compile(r"/trainer/profile/$"))
+    expect(page.get_by_test_id("status-badge")).to_have_text("Draft")
+
+    # and fill in the profile, setting the location with a click on the map
+    page.get_by_label("About you").fill("Yoga i parken, året runt.")
+    page.get_by_label("Yoga").check()
+    page.get_by_label("Swedish").check()
+    page.get_by_label("City").fill("Stockholm")
+    page.get_by_test_id("location-picker").click(position={"x": 200, "y": 160})
+    latitude = float(page.get_by_label("Latitude").input_value())
+    longitude = float(page.get_by_label("Longitude").input_value())
+    assert 59.2 < latitude < 59.5 and 17.8 < longitude < 18.3
+    screenshot(page, "trainer-profile-desktop")
+    page.get_by_test_id("save-profile").click()
+    expect(page.get_by_text("Your profile is saved.")).to_be_visible()
+
+    # then the profile row has what they entered
+    profile = TrainerProfile.objects.get(user=user)
+    assert (profile.latitude, profile.longitude) == (latitude, longitude)
+    assert list(profile.categories.values_list("slug", flat=True)) == ["yoga"]
+    assert profile.languages == ["sv"]
+
+    # when they try to publish without an offering
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("publish-errors")).to_have_text(
+        "Add at least one active offering before publishing."
+    )
+
+    # and add an offering at 450 kr, then publish
+    page.get_by_role("link", name="Offerings", exact=True).click()
+    page.get_by_test_id("new-offering").click()
+    page.get_by_label("Title").fill("Yoga i Vasaparken")
+    page.get_by_label("Price (kr)").fill("450")
+    page.get_by_label("Participants").fill("10")
+    screenshot(page, "offering-form-desktop")
+    page.get_by_test_id("save-offering").click()
+    expect(page.get_by_test_id("offering-row")).to_have_text(re.compile("Group of up to 10"))
+    page.get_by_role("link", name="Profile", exact=True).click()
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_test_id("status-badge")).to_have_text("Published")
+
+    # then they are found on the map, and their page shows the price
+    page.goto("/?q=Greta")
+    expect(page.locator("[data-testid=trainer-card] .trainer-card-name")).to_have_text(
+        ["Greta Gran"]
+    )
+    page.locator("[data-testid=trainer-card]", has_text="Greta Gran").click()
+    expect(page.get_by_test_id("offering-price")).to_have_text("450 kr")
+    assert page.seen["page_errors"] == []
+    assert page.seen["console_errors"] == []
