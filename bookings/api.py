@@ -29,7 +29,6 @@ from rest_framework.views import APIView
 from marketplace.api_trainers import PublicApiView
 from marketplace.models import Offering, TrainerProfile
 from marketplace.money import format_money
-from marketplace.queries import trainer_public_get
 from traino.errors import NotFound
 
 from . import queries, recurrence, services
@@ -136,7 +135,9 @@ class AvailabilityView(PublicApiView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request, pk: int):
-        profile = trainer_public_get(pk=pk)
+        profile = (
+            TrainerProfile.objects.filter(pk=pk, is_published=True).only("id", "time_zone").first()
+        )
         if profile is None:
             raise NotFound(_("There is no published trainer with this id."))
         first, last = parse_date_window(request.query_params)

@@ -9,7 +9,8 @@ cached answer never offers a slot that has become too close.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
@@ -42,8 +43,34 @@ def seats_taken(occurrences: Sequence[Occurrence]) -> dict[SeatKey, int]:
     return {}
 
 
+# What expansion reads: building full rows (timestamps above all) was most of the cost.
+EXPANSION_FIELDS = (
+    "id",
+    "trainer_id",
+    "offering_id",
+    "starts_on",
+    "start_time",
+    "duration_minutes",
+    "time_zone",
+    "rrule",
+    "exdates",
+    "offering__id",
+    "offering__title",
+    "offering__duration_minutes",
+    "offering__capacity",
+    "offering__price_amount",
+    "offering__currency",
+)
+
+
 def _bookable_schedules(trainer_ids: Iterable[int] | None = None):
-    qs = Schedule.objects.active().filter(offering__is_active=True).select_related("offering")
+    qs = (
+        Schedule.objects.active()
+        .filter(offering__is_active=True)
+        .select_related("offering")
+        .only(*EXPANSION_FIELDS)
+        .order_by()
+    )
     if trainer_ids is not None:
         qs = qs.filter(trainer_id__in=list(trainer_ids))
     return qs
@@ -71,10 +98,56 @@ def _expand_all(schedules: Iterable[Schedule], start: datetime, end: datetime) -
     return recurrence.sorted_by_start(occurrences)
 
 
-def _bookable_now(occurrences: list[Occurrence], now: datetime) -> list[Occurrence]:
-    earliest = now + timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES)
-    latest = recurrence.horizon_end(now)
-    return [o for o in occurrences if earliest <= o.start < latest]
+_Packed = tuple  # schedule, offering, title, start ts, end ts, zone, capacity, seats, price...
+
+
+def _pack(occurrences: list[Occurrence]) -> list[_Packed]:
+    """Plain tuples for the cache: unpickling datetimes with a ZoneInfo each costs ~10x more."""
+    return [
+        (
+            o.schedule_id,
+            o.offering_id,
+            o.offering_title,
+            int(o.start.timestamp()),
+            int(o.end.timestamp()),
+            o.time_zone,
+            o.capacity,
+            o.seats_left,
+            o.price_amount,
+            o.currency,
+            o.duration_minutes,
+        )
+        for o in occurrences
+    ]
+
+
+def _unpack(rows: list[_Packed], earliest: datetime, latest: datetime) -> list[Occurrence]:
+    low, high = earliest.timestamp(), latest.timestamp()
+    result = []
+    for row in rows:
+        if not low <= row[3] < high:
+            continue
+        zone = ZoneInfo(row[5])
+        start = datetime.fromtimestamp(row[3], UTC)
+        end = datetime.fromtimestamp(row[4], UTC)
+        result.append(
+            Occurrence(
+                schedule_id=row[0],
+                offering_id=row[1],
+                offering_title=row[2],
+                start=start,
+                end=end,
+                start_local=start.astimezone(zone),
+                end_local=end.astimezone(zone),
+                time_zone=row[5],
+                capacity=row[6],
+                seats_left=row[7],
+                price_amount=row[8],
+                currency=row[9],
+                duration_minutes=row[10],
+            )
+        )
+    return result
 
 
 def trainer_availability(
@@ -92,12 +165,13 @@ def trainer_availability(
     key = availability_key(
         trainer_id, version, start_utc.strftime("%Y%m%dT%H%M%S"), end_utc.strftime("%Y%m%dT%H%M%S")
     )
-    occurrences = cache.get(key)
-    if occurrences is None:
+    rows = cache.get(key)
+    if rows is None:
         schedules = _bookable_schedules([trainer_id])
-        occurrences = _with_seats(_expand_all(schedules, start_utc, end_utc))
-        cache.set(key, occurrences, settings.AVAILABILITY_CACHE_SECONDS)
-    return _bookable_now(occurrences, now)
+        rows = _pack(_with_seats(_expand_all(schedules, start_utc, end_utc)))
+        cache.set(key, rows, settings.AVAILABILITY_CACHE_SECONDS)
+    earliest = now + timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES)
+    return _unpack(rows, earliest, recurrence.horizon_end(now))
 
 
 def trainer_calendar(

@@ -1,0 +1,59 @@
+"""Demo schedules: realistic, never overlapping, idempotent."""
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from bookings.demo import seed_schedules
+from bookings.models import Schedule
+from bookings.recurrence import parse_rrule
+from bookings.services import find_first_clash
+from tests.factories import OfferingFactory, ScheduleFactory, TrainerProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2027, 1, 6)  # a Wednesday
+DAYTIMES = {time(6, 30), time(7, 0), time(7, 30), time(8, 0), time(12, 0)}
+EVENINGS = {time(17, 30), time(18, 0), time(18, 30), time(19, 0), time(19, 30)}
+WEEKENDS = {time(9, 0), time(10, 0)}
+
+
+def test_every_trainer_gets_one_to_four_schedules_that_never_overlap():
+    trainers = [TrainerProfileFactory() for _ in range(25)]
+    for trainer in trainers:
+        OfferingFactory(trainer=trainer, duration_minutes=90)
+        OfferingFactory(trainer=trainer, capacity=8, title="Group")
+
+    created = seed_schedules(trainers, random.Random(4), today=TODAY)
+
+    assert created == Schedule.objects.count()
+    start = datetime(2027, 1, 4, tzinfo=UTC)
+    for trainer in trainers:
+        schedules = list(Schedule.objects.filter(trainer=trainer).select_related("offering"))
+        assert 1 <= len(schedules) <= 4
+        for index, schedule in enumerate(schedules):
+            rule = parse_rrule(schedule.rrule)
+            assert (rule.freq, rule.interval in (1, 2), rule.is_endless) == ("WEEKLY", True, True)
+            assert schedule.starts_on == date(2027, 1, 4)
+            assert schedule.start_time in DAYTIMES | EVENINGS | WEEKENDS
+            if schedule.offering.capacity > 1:
+                assert schedule.start_time in EVENINGS | WEEKENDS
+            others = schedules[:index] + schedules[index + 1 :]
+            assert find_first_clash(schedule, others, start, start + timedelta(days=365)) is None
+
+
+def test_only_trainers_without_schedules_get_them():
+    has_one = ScheduleFactory().trainer
+    OfferingFactory(trainer=has_one)
+    fresh = OfferingFactory().trainer
+    no_offerings = TrainerProfileFactory()
+
+    first = seed_schedules([has_one, fresh.pk, no_offerings], random.Random(1), today=TODAY)
+    again = seed_schedules([has_one, fresh, no_offerings], random.Random(2), today=TODAY)
+
+    assert first >= 1
+    assert again == 0
+    assert Schedule.objects.filter(trainer=has_one).count() == 1
+    assert Schedule.objects.filter(trainer=no_offerings).count() == 0
+    assert Schedule.objects.filter(trainer=fresh).count() == first
