@@ -37,6 +37,8 @@ def map_config(**extra) -> dict:
     return {
         "tileUrl": settings.TRAINO_MAP_TILE_URL,
         "tileAttribution": settings.TRAINO_MAP_TILE_ATTRIBUTION,
+        "zoomInTitle": gettext("Zoom in"),
+        "zoomOutTitle": gettext("Zoom out"),
         **extra,
     }
 

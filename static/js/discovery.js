@@ -21,9 +21,8 @@
   var noticeElement = document.getElementById("map-notice");
   var numberFormat = new Intl.NumberFormat(config.locale);
 
-  var map = L.map("discovery-map", { zoomControl: true, worldCopyJump: false, minZoom: 3 });
+  var map = M.createMap("discovery-map", config, { minZoom: 3 });
   map.setView(config.center, config.zoom);
-  map.attributionControl.setPrefix(false);
   noticeElement.textContent = config.text.tilesUnavailable;
   M.addTiles(map, config, function (available) {
     noticeElement.hidden = available;

@@ -13,8 +13,7 @@
   var clearButton = document.getElementById("location-clear");
   if (!latitudeInput || !longitudeInput) return;
 
-  var map = L.map(container, { scrollWheelZoom: true });
-  map.attributionControl.setPrefix(false);
+  var map = M.createMap(container, config, {});
   M.addTiles(map, config);
   var marker = null;
 

@@ -72,6 +72,19 @@
     return layer;
   }
 
+  /* A Leaflet map with the zoom buttons labelled in the page's language. */
+  function createMap(container, config, options) {
+    var map = L.map(container, Object.assign({ maxZoom: 18 }, options, { zoomControl: false }));
+    L.control
+      .zoom({
+        zoomInTitle: config.zoomInTitle || "Zoom in",
+        zoomOutTitle: config.zoomOutTitle || "Zoom out",
+      })
+      .addTo(map);
+    map.attributionControl.setPrefix(false);
+    return map;
+  }
+
   function initials(name) {
     var words = String(name || "").trim().split(/\s+/).filter(Boolean);
     if (!words.length) return "?";
@@ -103,6 +116,7 @@
   window.TrainoMaps = {
     readConfig: readConfig,
     addTiles: addTiles,
+    createMap: createMap,
     initials: initials,
     element: element,
     pinIcon: pinIcon,

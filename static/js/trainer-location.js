@@ -8,9 +8,8 @@
   if (!config || !container || !window.L) return;
 
   var position = [config.latitude, config.longitude];
-  var map = L.map(container, { scrollWheelZoom: false, zoomControl: true });
+  var map = M.createMap(container, config, { scrollWheelZoom: false });
   map.setView(position, config.zoom);
-  map.attributionControl.setPrefix(false);
   M.addTiles(map, config);
   L.marker(position, { icon: M.pinIcon(""), title: config.label, keyboard: false }).addTo(map);
 })();
