@@ -1,5 +1,5 @@
-/* Free times on a trainer's public page: FullCalendar fed by
- * /api/trainers/<id>/availability for the visible weeks. Each slot shows its price and the
+/* Free times on a trainer's public page: a FullCalendar list of the next two weeks (and on,
+ * page by page) fed by /api/trainers/<id>/availability. Each slot shows its price and the
  * places left and links to its booking page. Times are the trainer's wall time (the API's
  * start_local), whoever looks. Settings come from the element's data-* attributes. */
 (function () {
@@ -39,10 +39,18 @@
     return element;
   }
 
+  /* The calendar's Dates carry the trainer's wall time in their UTC fields. */
+  var clock = new Intl.DateTimeFormat(data.locale, {
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "UTC"
+  });
+
   function slotContent(arg) {
     var props = arg.event.extendedProps;
-    var wrap = node("span", "slot");
+    var wrap = node("a", "slot");
+    wrap.href = arg.event.url;
     var main = node("span", "slot-main");
+    main.appendChild(node("span", "slot-time",
+      clock.format(arg.event.start) + "–" + clock.format(arg.event.end)));
     main.appendChild(node("span", "slot-title", arg.event.title));
     var meta = node("span", "slot-meta");
     meta.appendChild(node("span", "slot-price", props.price));
@@ -50,11 +58,7 @@
       seatsText(props.seatsLeft, props.capacity)));
     main.appendChild(meta);
     wrap.appendChild(main);
-    if (arg.view.type.indexOf("list") === 0) {
-      wrap.appendChild(node("span", "slot-book", data.textBook));
-    } else {
-      wrap.insertBefore(node("span", "slot-time", arg.timeText), main);
-    }
+    wrap.appendChild(node("span", "slot-book", data.textBook));
     return { domNodes: [wrap] };
   }
 
@@ -72,20 +76,17 @@
     now: function () { return wallTime(new Date()); },
     initialView: "listTwoWeeks",
     views: {
-      listTwoWeeks: { type: "list", duration: { weeks: 2 }, buttonText: data.textTwoWeeks },
-      timeGridWeek: { buttonText: data.textWeek }
+      listTwoWeeks: { type: "list", duration: { weeks: 2 }, dateAlignment: "day" }
     },
     headerToolbar: phone
       ? { left: "prev", center: "title", right: "next" }
-      : { left: "prev,next today", center: "title", right: "listTwoWeeks,timeGridWeek" },
+      : { left: "prev,next today", center: "title", right: "" },
     firstDay: 1,
     height: "auto",
     validRange: { start: today },
-    slotMinTime: "06:00:00",
-    slotMaxTime: "22:00:00",
-    allDaySlot: false,
+    listDayFormat: { weekday: "long", day: "numeric", month: "long" },
+    listDaySideFormat: false,
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
-    slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     noEventsContent: data.textEmpty,
     events: function (info, success, failure) {
       var from = isoDate(info.start);
@@ -123,7 +124,12 @@
           failure(error);
         });
     },
-    eventContent: slotContent
+    eventContent: slotContent,
+    eventClick: function (info) {
+      /* The slot is a link; follow it in this tab whether the link or its row was clicked. */
+      info.jsEvent.preventDefault();
+      window.location.href = info.event.url;
+    }
   });
   calendar.render();
 })();

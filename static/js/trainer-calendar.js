@@ -146,6 +146,8 @@
       allDaySlot: false,
       nowIndicator: true,
       dayMaxEvents: 4,
+      listDayFormat: { weekday: "long", day: "numeric", month: "long" },
+      listDaySideFormat: false,
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       events: function (info, success, failure) {
