@@ -291,15 +291,12 @@
     load();
   });
   form.addEventListener("change", function (event) {
-    if (event.target.name !== "q") scheduleLoad(0);
+    if (event.target.name === "category") scheduleLoad(0);
   });
   form.addEventListener("input", function (event) {
     if (event.target.name !== "q" && event.target.name !== "price_max") return;
     clearTimeout(typingTimer);
     typingTimer = setTimeout(load, TYPING_DEBOUNCE_MS);
-  });
-  form.addEventListener("reset", function () {
-    setTimeout(load, 0);
   });
 
   root.classList.add("is-ready");
