@@ -28,10 +28,9 @@ from marketplace.permissions import can_view_trainer_page, trainer_profile_of
 from traino.errors import ApiError
 
 from . import queries, recurrence, services
+from .api import SLOT_FORMAT
 from .forms import ScheduleForm, describe_rrule
 from .models import CalendarFeed, Schedule
-
-SLOT_FORMAT = "%Y%m%dT%H%M%SZ"
 
 
 def _language() -> str:
@@ -109,7 +108,7 @@ def _calendar_config(request, profile: TrainerProfile) -> dict:
     except ValueError:
         initial_date = None
     return {
-        "eventsUrl": "/api/trainer/calendar",
+        "eventsUrl": reverse("api-trainer-calendar"),
         "timeZone": profile.time_zone,
         "locale": calendar_locale(),
         "initialDate": initial_date,
@@ -138,7 +137,11 @@ def trainer_calendar(request):
         "profile": profile,
         "schedules": schedules,
         "has_offerings": profile.offerings.filter(is_active=True).exists(),
-        "feed_url": request.build_absolute_uri(f"/calendar/{feed.token}.ics") if feed else None,
+        "feed_url": (
+            request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))
+            if feed
+            else None
+        ),
         "calendar_config": _calendar_config(request, profile),
         "tab": "calendar",
     }

@@ -613,3 +613,26 @@ def test_a_past_session_and_a_full_one_are_explained(client, offering, monkeypat
     # then they are told it is full
     assert response.context["problem"] == "This session is full."
     assert "Booking opens in the next release." not in response.content.decode()
+
+
+def test_every_book_url_of_the_availability_api_opens_its_slot_page(client, offering):
+    # given a Monday and Wednesday 07:00 schedule
+    first = next_weekday(0)
+    make_schedule(offering, starts_on=first, rrule="FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4")
+
+    # when a visitor lists the free times and opens each slot's link
+    response = client.get(
+        f"/api/trainers/{offering.trainer_id}/availability",
+        {"from": first.isoformat(), "to": (first + timedelta(days=13)).isoformat()},
+    )
+    assert response.status_code == 200
+    slots = response.json()["occurrences"]
+    pages = [client.get(slot["book_url"]) for slot in slots]
+
+    # then each page shows that slot, bookable
+    assert len(slots) == 4
+    assert [page.status_code for page in pages] == [200] * 4
+    assert [page.context["problem"] for page in pages] == [None] * 4
+    assert [page.context["start_local"].isoformat() for page in pages] == [
+        slot["start_local"] for slot in slots
+    ]
