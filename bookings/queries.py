@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from marketplace.models import TrainerProfile
+from marketplace.models import Offering, TrainerProfile
 
 from . import recurrence
 from .cache import availability_key, availability_version
@@ -61,6 +61,9 @@ EXPANSION_FIELDS = (
     "offering__price_amount",
     "offering__currency",
 )
+
+
+OFFERING_FIELDS = tuple(name for name in EXPANSION_FIELDS if name.startswith("offering__"))
 
 
 def _bookable_schedules(trainer_ids: Iterable[int] | None = None):
@@ -207,15 +210,26 @@ def trainer_ids_with_availability(
     end = min(end_utc, recurrence.horizon_end(now))
     if start >= end:
         return set()
-    schedules = (
+    rows = (
         _bookable_schedules(trainer_ids)
         .filter(trainer__is_published=True, starts_on__lte=end.date() + timedelta(days=1))
         .order_by("trainer_id", "id")
+        .values_list(*EXPANSION_FIELDS)
     )
     found: set[int] = set()
-    for schedule in schedules.iterator(chunk_size=2000):
-        if schedule.trainer_id in found:
+    for row in rows.iterator(chunk_size=2000):
+        # Plain rows, and a model instance only for a trainer still undecided: most of the
+        # cost at 1,000 trainers was building instances that were then skipped.
+        if row[1] in found:
             continue
-        if _with_seats(recurrence.expand(schedule, start, end)):
-            found.add(schedule.trainer_id)
+        if _with_seats(recurrence.expand(_schedule_from_row(row), start, end)):
+            found.add(row[1])
     return found
+
+
+def _schedule_from_row(row: tuple) -> Schedule:
+    values = dict(zip(EXPANSION_FIELDS, row, strict=True))
+    offering = Offering(**{name[len("offering__") :]: values.pop(name) for name in OFFERING_FIELDS})
+    schedule = Schedule(**values)
+    schedule.offering = offering
+    return schedule

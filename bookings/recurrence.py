@@ -281,8 +281,8 @@ def _exdates(schedule: Schedule) -> frozenset[datetime]:
     return frozenset(datetime.fromisoformat(value) for value in schedule.exdates or ())
 
 
-def local_starts(schedule: Schedule, start_utc: datetime, end_utc: datetime) -> list[datetime]:
-    """Naive local starts whose UTC start is in [start_utc, end_utc), EXDATEs left out."""
+def utc_starts(schedule: Schedule, start_utc: datetime, end_utc: datetime) -> list[datetime]:
+    """UTC starts in [start_utc, end_utc), EXDATEs left out, each localized once."""
     zone = schedule.zone
     # Wall-clock bounds with a day's margin for any offset; exact filtering happens in UTC.
     low = start_utc.astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
@@ -292,8 +292,9 @@ def local_starts(schedule: Schedule, start_utc: datetime, end_utc: datetime) -> 
     for naive in compiled_rule(schedule).between(low, high, inc=True):
         if naive in excluded:
             continue
-        if start_utc <= localize(naive, zone) < end_utc:
-            starts.append(naive)
+        start = localize(naive, zone)
+        if start_utc <= start < end_utc:
+            starts.append(start)
     return starts
 
 
@@ -301,13 +302,8 @@ def intervals(
     schedule: Schedule, start_utc: datetime, end_utc: datetime
 ) -> list[tuple[datetime, datetime]]:
     """(start, end) in UTC of each occurrence starting in the window: the overlap check's input."""
-    zone = schedule.zone
     duration = schedule.duration
-    result = []
-    for naive in local_starts(schedule, start_utc, end_utc):
-        start = localize(naive, zone)
-        result.append((start, start + duration))
-    return result
+    return [(start, start + duration) for start in utc_starts(schedule, start_utc, end_utc)]
 
 
 def expand(
@@ -318,8 +314,7 @@ def expand(
     duration = schedule.duration
     offering = schedule.offering
     occurrences = []
-    for naive in local_starts(schedule, window_start_utc, window_end_utc):
-        start = localize(naive, zone)
+    for start in utc_starts(schedule, window_start_utc, window_end_utc):
         end = start + duration
         occurrences.append(
             Occurrence(
