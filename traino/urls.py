@@ -39,6 +39,7 @@ api_patterns = [
         bookings_api.ScheduleCancelOccurrenceView.as_view(),
         name="api-schedule-cancel-occurrence",
     ),
+    path("", include("storage.urls")),
     re_path(r"^.*$", errors.api_route_not_found),
 ]
 

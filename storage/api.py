@@ -1,0 +1,184 @@
+"""Upload endpoints: POST/GET /api/uploads, GET/DELETE /api/uploads/<id>, and the local
+signed download that stands in for S3's signed URLs when files live on disk."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from traino.errors import ApiError, NotFound
+
+from . import backends, services, validation
+from .models import UserFile
+
+# Room for the multipart boundaries and the other fields, or for a data: URL prefix.
+_BODY_SLACK = 64 * 1024
+
+
+class InvalidBase64(ApiError):
+    code = "INVALID_BASE64"
+    message = _('The field "file" is not valid base64.')
+
+
+class UserFileSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    url_expires_in = serializers.SerializerMethodField()
+
+    class Meta:
+        model = UserFile
+        fields = [
+            "id",
+            "folder",
+            "kind",
+            "status",
+            "original_name",
+            "content_type",
+            "size",
+            "width",
+            "height",
+            "url",
+            "thumbnail_url",
+            "url_expires_in",
+            "failure_reason",
+            "verified_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, file: UserFile) -> str | None:
+        return services.file_url(file=file)
+
+    def get_thumbnail_url(self, file: UserFile) -> str | None:
+        return services.thumbnail_url(file=file)
+
+    def get_url_expires_in(self, file: UserFile) -> int | None:
+        """Seconds a signed URL stays valid; None for public (permanent) URLs."""
+        if file.is_public or file.status != "ready":
+            return None
+        return settings.UPLOAD_SIGNED_URL_EXPIRY
+
+
+def _max_body(content_type: str) -> int:
+    limit = settings.UPLOAD_MAX_BYTES
+    if content_type.startswith("multipart/"):
+        return limit + _BODY_SLACK
+    return math.ceil(limit / 3) * 4 + _BODY_SLACK  # base64 in JSON
+
+
+def _decode_base64(value: str) -> bytes:
+    if value.startswith("data:") and "," in value:
+        value = value.split(",", 1)[1]  # the seed's frontend sent data: URLs
+    value = "".join(value.split())
+    if len(value) // 4 * 3 > settings.UPLOAD_MAX_BYTES + 2:
+        validation.check_size(len(value) // 4 * 3)
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidBase64(fields={"file": [str(InvalidBase64.message)]}) from exc
+
+
+class UploadListView(APIView):
+    """POST stores an upload (multipart "file", or JSON "file" in base64 plus "filename")."""
+
+    def initial(self, request, *args, **kwargs):
+        # Before authentication: CSRF checks of session users read multipart bodies.
+        if request.method == "POST":
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > _max_body(request.META.get("CONTENT_TYPE", "")):
+                validation.check_size(settings.UPLOAD_MAX_BYTES + 1)
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "UploadMultipart",
+                {"folder": serializers.CharField(), "file": serializers.FileField()},
+            ),
+            "application/json": inline_serializer(
+                "UploadBase64",
+                {
+                    "folder": serializers.CharField(),
+                    "filename": serializers.CharField(),
+                    "file": serializers.CharField(help_text="base64 or a data: URL"),
+                },
+            ),
+        },
+        responses={201: UserFileSerializer},
+    )
+    def post(self, request):
+        folder = str(request.data.get("folder", ""))
+        validation.check_folder(folder)
+        upload = request.data.get("file")
+        if hasattr(upload, "read"):
+            validation.check_size(upload.size)
+            data = upload.read()
+            filename = upload.name or ""
+        elif isinstance(upload, str) and upload:
+            data = _decode_base64(upload)
+            filename = str(request.data.get("filename", ""))
+        else:
+            raise validation.EmptyFile(fields={"file": [str(validation.EmptyFile.message)]})
+        file = services.upload_create(
+            user=request.user, folder=folder, filename=filename, data=data
+        )
+        return Response(UserFileSerializer(file).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: UserFileSerializer(many=True)})
+    def get(self, request):
+        files = UserFile.objects.filter(user=request.user)
+        return Response(UserFileSerializer(files[:200], many=True).data)
+
+
+class UploadDetailView(APIView):
+    """The owner and staff see (with a fresh URL) and delete a file; others get a 404."""
+
+    def _file(self, request, pk: int) -> UserFile:
+        file = UserFile.objects.filter(pk=pk).first()
+        if file is None or not services.can_access(user=request.user, file=file):
+            raise NotFound()
+        return file
+
+    @extend_schema(responses={200: UserFileSerializer})
+    def get(self, request, pk: int):
+        return Response(UserFileSerializer(self._file(request, pk)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk: int):
+        services.upload_delete(file=self._file(request, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class UploadDownloadView(APIView):
+    """Serves a private file from disk to whoever holds an unexpired signed link."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        store = backends.get_store()
+        if not isinstance(store, backends.LocalFileStore):
+            raise NotFound()
+        try:
+            key, data = store.open_signed(request.query_params.get("token", ""))
+        except backends.StorageError as exc:
+            raise NotFound() from exc
+        content_type = "image/webp" if key.endswith(".webp") else "application/pdf"
+        response = HttpResponse(data, content_type=content_type)
+        response["Cache-Control"] = backends.PRIVATE_CACHE_CONTROL
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

@@ -1,0 +1,138 @@
+"""What an upload is, decided from its bytes: never from its name or the client's header.
+
+Images are opened by Pillow restricted to the format their signature claims, with the
+decompression-bomb warning turned into an error for the duration of the call only.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+from rest_framework import status
+
+from traino.errors import ApiError
+
+from .models import Folder, Kind
+
+MAX_PIXELS = 40_000_000
+
+# signature -> (Pillow format or None for PDF, content type, kind)
+_JPEG = ("JPEG", "image/jpeg", Kind.IMAGE)
+_PNG = ("PNG", "image/png", Kind.IMAGE)
+_WEBP = ("WEBP", "image/webp", Kind.IMAGE)
+_PDF = (None, "application/pdf", Kind.PDF)
+
+
+class UnsupportedMediaType(ApiError):
+    status_code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    message = _("Upload a JPEG, PNG or WebP image or a PDF document.")
+
+
+class FileTooLarge(ApiError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    code = "FILE_TOO_LARGE"
+    message = _("The file is too large.")
+
+
+class ImageTooLarge(ApiError):
+    code = "IMAGE_TOO_LARGE"
+    message = _("The image has too many pixels: at most 40 megapixels are accepted.")
+
+
+class CorruptFile(ApiError):
+    code = "CORRUPT_FILE"
+    message = _("The file is damaged or incomplete.")
+
+
+class InvalidFolder(ApiError):
+    code = "INVALID_FOLDER"
+    message = _("Choose one of the folders: profile, gallery, certificate, document.")
+
+
+class EmptyFile(ApiError):
+    code = "EMPTY_FILE"
+    message = _('Send a file in the field "file".')
+
+
+@dataclass(frozen=True)
+class Inspected:
+    kind: str
+    content_type: str
+    pillow_format: str | None
+    width: int | None = None
+    height: int | None = None
+
+
+def check_folder(folder: str) -> str:
+    if folder not in Folder.values:
+        raise InvalidFolder(fields={"folder": [str(InvalidFolder.message)]})
+    return folder
+
+
+def check_size(size: int) -> None:
+    limit = settings.UPLOAD_MAX_BYTES
+    if size > limit:
+        raise FileTooLarge(
+            _("The file is too large: at most %(mb)s MB.") % {"mb": round(limit / 1_048_576, 1)}
+        )
+    if size == 0:
+        raise EmptyFile()
+
+
+def sniff(data: bytes) -> tuple[str | None, str, str]:
+    head = data[:16]
+    if head.startswith(b"\xff\xd8\xff"):
+        return _JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _PNG
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return _WEBP
+    if head.startswith(b"%PDF-"):
+        return _PDF
+    raise UnsupportedMediaType()
+
+
+@contextmanager
+def open_image(data: bytes, pillow_format: str) -> Iterator[Image.Image]:
+    """Pillow limited to one format, the bomb warning an error, errors mapped to our codes."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=[pillow_format]) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise ImageTooLarge()
+                yield image
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise ImageTooLarge() from exc
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise CorruptFile() from exc
+
+
+def inspect(data: bytes) -> Inspected:
+    """Type, dimensions and integrity of an upload, or the ApiError that refuses it."""
+    check_size(len(data))
+    pillow_format, content_type, kind = sniff(data)
+    if pillow_format is None:
+        # A PDF written to the end carries %%EOF in its last kilobyte; a truncated one does not.
+        if b"%%EOF" not in data[-1024:]:
+            raise CorruptFile()
+        return Inspected(kind=kind, content_type=content_type, pillow_format=None)
+    with open_image(data, pillow_format) as image:
+        image.verify()  # checksums and structure, without decoding the pixels
+    with open_image(data, pillow_format) as image:
+        image.load()  # a truncated pixel stream only shows when it is decoded
+        return Inspected(
+            kind=kind,
+            content_type=content_type,
+            pillow_format=pillow_format,
+            width=image.width,
+            height=image.height,
+        )
