@@ -324,7 +324,8 @@ class ScheduleCancelOccurrenceView(APIView):
 
 
 def _calendar_bound(params, name: str, zone) -> datetime:
-    raw = (params.get(name) or "").strip()
+    # An unencoded "+01:00" arrives as " 01:00": read it as the offset it was.
+    raw = (params.get(name) or "").strip().replace(" ", "+")
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
     except ValueError:

@@ -5,6 +5,10 @@ makes every cached window of that trainer unreachable at once (no key scan, work
 Redis and local memory). A reader takes the version before it reads the database: an answer
 computed from rows older than a change is stored under the old version, which nobody reads
 any more. A slot just taken is therefore never served from the cache.
+
+The guarantee needs one cache shared by every web process: Redis (REDIS_URL), as in
+production. Without it the cache is per-process memory, which is right for the embedded
+default (one runserver process) only.
 """
 
 import time

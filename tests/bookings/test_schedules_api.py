@@ -228,6 +228,19 @@ def test_calendar_lists_the_trainers_occurrences_for_fullcalendar(api_client):
     ]
 
 
+def test_calendar_bounds_with_an_offset_even_unencoded(api_client):
+    schedule = ScheduleFactory()
+    api_client.force_authenticate(schedule.trainer.user)
+
+    # 07:00+01:00 is the start itself: included; the end bound excludes the next Monday's.
+    response = api_client.get(
+        "/api/trainer/calendar?start=2027-01-04T07:00:00+01:00&end=2027-01-11T06:00:00Z"
+    )
+
+    assert response.status_code == 200
+    assert [event["start"] for event in response.json()] == ["2027-01-04T07:00:00+01:00"]
+
+
 def test_calendar_window_errors(api_client):
     api_client.force_authenticate(ScheduleFactory().trainer.user)
 
