@@ -104,6 +104,10 @@ class ScheduleForm(forms.Form):
                 pk=schedule.offering_id
             )
         self.fields["offering"].queryset = offerings.order_by("title", "id")
+        if schedule is None and not self.is_bound:
+            only = list(offerings[:2])
+            if len(only) == 1:
+                self.initial.setdefault("offering", only[0].pk)
 
     def clean(self):
         data = super().clean()

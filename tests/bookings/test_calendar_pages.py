@@ -142,9 +142,11 @@ def test_the_form_offers_only_the_trainers_own_active_offerings(trainer_client, 
     # when the trainer opens the new-schedule form
     response = trainer_client.get("/trainer/schedules/new/")
 
-    # then only their own active offering can be picked
-    choices = [label for value, label in response.context["form"].fields["offering"].choices]
+    # then only their own active offering can be picked, and it is picked already
+    form = response.context["form"]
+    choices = [label for value, label in form.fields["offering"].choices]
     assert choices == ["---------", "Personal training (60 min)"]
+    assert form["offering"].value() == offering.pk
 
 
 # --- form -> RRULE -> schedule row -----------------------------------------------------------
