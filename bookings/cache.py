@@ -40,6 +40,11 @@ def availability_invalidate(trainer_id: int) -> None:
         cache.set(key, time.time_ns(), timeout=None)
 
 
+def availability_invalidate_many(trainer_ids: list[int]) -> None:
+    """Bulk form (demo data): a deleted version key is re-created as a new number on read."""
+    cache.delete_many([_version_key(trainer_id) for trainer_id in trainer_ids])
+
+
 def availability_invalidate_on_commit(trainer_id: int) -> None:
     """Bump the version once the change is visible to other connections."""
     transaction.on_commit(lambda: availability_invalidate(trainer_id))

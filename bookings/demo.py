@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from marketplace.models import Offering, TrainerProfile
 
+from .cache import availability_invalidate_many
 from .models import Schedule
 from .recurrence import build_rrule
 
@@ -123,5 +124,12 @@ def seed_schedules(
                 )
             )
         Schedule.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        availability_invalidate_many(sorted(offerings))
         created += len(rows)
     return created
+
+
+def on_demo_trainers_seeded(sender, *, trainer_ids: list[int], **kwargs) -> str:
+    """seed_demo's hook (marketplace sends it without importing bookings)."""
+    created = seed_schedules(trainer_ids, random.Random("traino-demo-schedules"))  # noqa: S311
+    return f"Demo schedules: {created} created (trainers that already had some were left alone)."

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
+from bookings import queries
 from bookings.demo import seed_schedules
 from bookings.models import Schedule
 from bookings.recurrence import parse_rrule
@@ -57,3 +58,14 @@ def test_only_trainers_without_schedules_get_them():
     assert Schedule.objects.filter(trainer=has_one).count() == 1
     assert Schedule.objects.filter(trainer=no_offerings).count() == 0
     assert Schedule.objects.filter(trainer=fresh).count() == first
+
+
+def test_seeding_invalidates_a_cached_empty_answer():
+    trainer = OfferingFactory().trainer
+    start = datetime(2027, 1, 4, tzinfo=UTC)
+    window = (trainer, start, start + timedelta(days=14))
+    assert queries.trainer_availability(*window, now=start) == []
+
+    seed_schedules([trainer], random.Random(3), today=TODAY)
+
+    assert len(queries.trainer_availability(*window, now=start)) >= 2
