@@ -14,6 +14,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, time, timedelta
+from functools import lru_cache
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -44,6 +45,11 @@ GROUP_SLOTS = [
     (("SA",), (time(9, 0), time(10, 0))),
     (("SU",), (time(10, 0),)),
 ]
+
+
+@lru_cache(maxsize=64)
+def _weekly_rule(interval: int, days: tuple[str, ...]) -> str:
+    return build_rrule("WEEKLY", interval, days)
 
 
 def _minutes(moment: time) -> int:
@@ -82,7 +88,7 @@ def plan_trainer(
                 starts_on=week_start,
                 start_time=start_time,
                 time_zone=time_zone,
-                rrule=build_rrule("WEEKLY", interval, days),
+                rrule=_weekly_rule(interval, days),
             )
         )
     return schedules
