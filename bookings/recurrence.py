@@ -253,7 +253,10 @@ def localize(naive: datetime, zone: ZoneInfo) -> datetime:
     return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
-@lru_cache(maxsize=8192)
+# Compiled rules are shared by schedules with the same rule, first start and zone, and keep
+# the occurrences generated so far (cache=True): repeated windows skip the walk from DTSTART.
+# Bounded: a weekly rule over a year holds ~100 datetimes, a daily one ~700.
+@lru_cache(maxsize=1024)
 def _compiled(rule_text: str, dtstart: datetime, zone_key: str) -> du.rrule:
     rule = parse_rrule(rule_text)
     byweekday = []
