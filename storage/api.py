@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import math
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -20,9 +19,6 @@ from traino.errors import ApiError, NotFound
 
 from . import backends, services, validation
 from .models import UserFile
-
-# Room for the multipart boundaries and the other fields, or for a data: URL prefix.
-_BODY_SLACK = 64 * 1024
 
 
 class InvalidBase64(ApiError):
@@ -69,13 +65,6 @@ class UserFileSerializer(serializers.ModelSerializer):
         return settings.UPLOAD_SIGNED_URL_EXPIRY
 
 
-def _max_body(content_type: str) -> int:
-    limit = settings.UPLOAD_MAX_BYTES
-    if content_type.startswith("multipart/"):
-        return limit + _BODY_SLACK
-    return math.ceil(limit / 3) * 4 + _BODY_SLACK  # base64 in JSON
-
-
 def _decode_base64(value: str) -> bytes:
     if value.startswith("data:") and "," in value:
         value = value.split(",", 1)[1]  # the seed's frontend sent data: URLs
@@ -94,12 +83,7 @@ class UploadListView(APIView):
     def initial(self, request, *args, **kwargs):
         # Before authentication: CSRF checks of session users read multipart bodies.
         if request.method == "POST":
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > _max_body(request.META.get("CONTENT_TYPE", "")):
-                validation.check_size(settings.UPLOAD_MAX_BYTES + 1)
+            validation.check_content_length(request.META)
         super().initial(request, *args, **kwargs)
 
     @extend_schema(

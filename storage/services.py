@@ -80,7 +80,7 @@ def upload_create(*, user, folder: str, filename: str, data: bytes) -> UserFile:
                 thumbnail_key=file_keys.thumbnail_key,
             )
     except BaseException:
-        _delete_quietly(store, staging_key)
+        delete_quietly(store, staging_key)
         raise
     transaction.on_commit(lambda: _enqueue(row.pk), robust=True)
     row.refresh_from_db()  # eager Celery (embedded default) has processed it already
@@ -138,9 +138,9 @@ def upload_process(*, file_id: int) -> UserFile | None:
         status=Status.READY, staging_key="", updated_at=timezone.now(), **done
     )
     if not updated:  # deleted (or handled) while we worked: what we wrote belongs to nobody
-        _delete_quietly(store, row.key, row.thumbnail_key)
+        delete_quietly(store, row.key, row.thumbnail_key)
         return None
-    _delete_quietly(store, row.staging_key)
+    delete_quietly(store, row.staging_key)
     row.refresh_from_db()
     return row
 
@@ -154,7 +154,7 @@ def upload_mark_failed(*, file_id: int, reason: str) -> None:
 
 def _mark_failed(row: UserFile, store, *, reason: str) -> UserFile:
     logger.warning("Upload %s failed: %s", row.pk, reason)
-    _delete_quietly(store, row.key, row.thumbnail_key, row.staging_key)
+    delete_quietly(store, row.key, row.thumbnail_key, row.staging_key)
     UserFile.objects.filter(pk=row.pk, status=Status.PENDING).update(
         status=Status.FAILED,
         failure_reason=reason[:2000],
@@ -165,7 +165,7 @@ def _mark_failed(row: UserFile, store, *, reason: str) -> UserFile:
     return row
 
 
-def _delete_quietly(store, *keys_to_delete: str) -> None:
+def delete_quietly(store, *keys_to_delete: str) -> None:
     for key in keys_to_delete:
         if not key:
             continue
@@ -184,6 +184,7 @@ def upload_delete(*, file: UserFile) -> None:
                 store.delete(key)
     except backends.StorageError as exc:
         raise StorageUnavailable() from exc
+    file._objects_deleted = True
     file.delete()
 
 

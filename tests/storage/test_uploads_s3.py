@@ -341,3 +341,14 @@ def test_storage_init_bucket_creates_the_bucket_with_the_public_image_policy(
         for key in (row.key, row.thumbnail_key):
             s3.client.delete_object(Bucket=fresh, Key=key)
     s3.client.delete_bucket(Bucket=fresh)
+
+
+def test_deleting_the_account_deletes_its_objects(s3, api_client, owner):
+    upload(api_client, "gallery", "a.jpg", photo(100, 100))
+    upload(api_client, "document", "b.pdf", pdf())
+    assert len(s3.object_keys()) == 3
+
+    owner.delete()
+
+    assert UserFile.objects.count() == 0
+    assert s3.object_keys() == []

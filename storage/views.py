@@ -1,0 +1,46 @@
+"""HTML upload for server-rendered pages (the trainer's settings): the same service as the
+API, answered with a message and a redirect. The URL is wired by the page that uses it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from traino.errors import ApiError
+
+from . import services, validation
+from .forms import UploadForm
+from .models import Folder
+
+
+@login_required
+@require_POST
+def upload(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    try:
+        validation.check_content_length(request.META)
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise validation.EmptyFile()
+        file = form.cleaned_data["file"]
+        validation.check_size(file.size)
+        services.upload_create(
+            user=request.user,
+            folder=form.cleaned_data["folder"],
+            filename=file.name or "",
+            data=file.read(),
+        )
+    except ApiError as error:
+        messages.error(request, error.message)
+    else:
+        if form.cleaned_data["folder"] == Folder.PROFILE:
+            messages.success(request, _("Your photo is uploaded."))
+        else:
+            messages.success(request, _("Your file is uploaded."))
+    return redirect(next_url)
