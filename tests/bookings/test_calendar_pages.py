@@ -638,3 +638,23 @@ def test_every_book_url_of_the_availability_api_opens_its_slot_page(client, offe
     assert [page.context["start_local"].isoformat() for page in pages] == [
         slot["start_local"] for slot in slots
     ]
+
+
+def test_the_public_trainer_page_carries_the_free_times_calendar(client, trainer, offering):
+    # when a visitor opens a published trainer's page in Swedish
+    client.cookies["django_language"] = "sv"
+    body = client.get(f"/trainers/{trainer.slug}/").content.decode()
+
+    # then the calendar section is set up to load the trainer's availability in Swedish
+    assert re.search(
+        r'<div id="trainee-calendar"[^>]*'
+        rf'data-availability-url="/api/trainers/{trainer.pk}/availability"\s+'
+        r'data-time-zone="Europe/Stockholm"\s+data-locale="sv"',
+        body,
+    )
+    for script in (
+        "vendor/fullcalendar/6.1.21/index.global.min.js",
+        "vendor/fullcalendar/6.1.21/locales/sv.global.min.js",
+        "js/trainee-calendar.js",
+    ):
+        assert f'<script src="/static/{script}"></script>' in body

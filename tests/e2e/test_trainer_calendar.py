@@ -105,3 +105,66 @@ def test_a_trainer_creates_a_weekly_schedule_and_sees_its_sessions(page, live_se
     screenshot(page, "trainer-calendar-phone")
     page.goto(f"/trainer/schedules/{schedule.pk}/edit/")
     screenshot(page, "trainer-schedule-form-phone")
+
+
+@pytest.mark.browser
+def test_a_visitor_sees_free_times_with_price_and_places_and_opens_one(page, live_server):
+    # given a published trainer with a personal session and a group class from tomorrow on
+    trainer = TrainerProfileFactory(display_name="Erik Berg", time_zone="Europe/Stockholm")
+    personal = OfferingFactory(trainer=trainer, title="Personal training", price_amount=45000)
+    group = OfferingFactory(
+        trainer=trainer, title="Running group", price_amount=20000, capacity=8, duration_minutes=45
+    )
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    for offering, start, rule in (
+        (personal, "07:00", "FREQ=DAILY;COUNT=3"),
+        (group, "18:00", "FREQ=DAILY;COUNT=2"),
+    ):
+        Schedule.objects.create(
+            trainer=trainer,
+            offering=offering,
+            starts_on=tomorrow,
+            start_time=start,
+            time_zone="Europe/Stockholm",
+            rrule=rule,
+        )
+
+    # when a visitor opens the trainer's page
+    page.goto(f"/trainers/{trainer.slug}/")
+
+    # then the calendar lists the coming sessions in time order with price and places left
+    calendar = page.get_by_test_id("trainee-calendar")
+    slots = calendar.locator(".fc-list-event")
+    expect(slots).to_have_count(5)
+    expect(slots.locator(".fc-list-event-time")).to_have_text(
+        ["07:00 - 08:00", "18:00 - 18:45", "07:00 - 08:00", "18:00 - 18:45", "07:00 - 08:00"]
+    )
+    expect(slots.nth(0).locator(".slot-title")).to_have_text("Personal training")
+    expect(slots.nth(0).locator(".slot-price")).to_have_text("450 kr")
+    expect(slots.nth(0).locator(".slot-seats")).to_have_text("Personal session")
+    expect(slots.nth(1).locator(".slot-title")).to_have_text("Running group")
+    expect(slots.nth(1).locator(".slot-price")).to_have_text("200 kr")
+    expect(slots.nth(1).locator(".slot-seats")).to_have_text("8 places left")
+    screenshot(page, "trainee-calendar-desktop")
+
+    # when they pick the group class
+    slots.nth(1).locator("a").click()
+
+    # then the slot page shows it and says honestly that booking opens soon
+    expect(page.get_by_test_id("slot-title")).to_have_text("Running group")
+    expect(page.get_by_test_id("slot-when")).to_contain_text("18:00–18:45")
+    expect(page.get_by_test_id("slot-price")).to_have_text("200 kr")
+    expect(page.get_by_test_id("slot-seats")).to_have_text("8 places left")
+    expect(page.get_by_test_id("booking-soon")).to_contain_text(
+        "Booking opens in the next release."
+    )
+    screenshot(page, "book-slot-desktop")
+
+    # and on a phone, in Swedish, the list still shows the times
+    page.set_viewport_size(PHONE)
+    page.context.add_cookies([{"name": "django_language", "value": "sv", "url": live_server.url}])
+    page.goto(f"/trainers/{trainer.slug}/")
+    expect(calendar.locator(".fc-list-event")).to_have_count(5)
+    screenshot(page, "trainee-calendar-phone-sv")
+    page.goto(calendar.locator(".fc-list-event a").first.get_attribute("href"))
+    screenshot(page, "book-slot-phone-sv")
