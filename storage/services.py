@@ -137,9 +137,12 @@ def upload_process(*, file_id: int) -> UserFile | None:
     updated = UserFile.objects.filter(pk=row.pk, status=Status.PENDING).update(
         status=Status.READY, staging_key="", updated_at=timezone.now(), **done
     )
-    if not updated:  # deleted (or handled) while we worked: what we wrote belongs to nobody
-        delete_quietly(store, row.key, row.thumbnail_key)
-        return None
+    if not updated:
+        if not UserFile.objects.filter(pk=row.pk).exists():
+            # Deleted while we worked: what we just wrote belongs to nobody.
+            delete_quietly(store, row.key, row.thumbnail_key)
+        # Otherwise a second delivery of this task finished first; its objects are ours too.
+        return UserFile.objects.filter(pk=row.pk).first()
     delete_quietly(store, row.staging_key)
     row.refresh_from_db()
     return row

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from PIL import ExifTags, Image
 
 from marketplace.models import Role
-from storage import backends
+from storage import backends, services
 from storage.models import Status, UserFile
 from tests.factories import UserFactory
 from traino.celery import app as celery_app
@@ -351,4 +351,45 @@ def test_deleting_the_account_deletes_its_objects(s3, api_client, owner):
     owner.delete()
 
     assert UserFile.objects.count() == 0
+    assert s3.object_keys() == []
+
+
+def test_a_second_delivery_of_the_task_keeps_the_first_result(s3, api_client, owner):
+    # given an upload processed once, and a redelivered task that ran alongside it
+    upload(api_client, "gallery", "a.jpg", photo(100, 100))
+    row = UserFile.objects.get()
+    UserFile.objects.filter(pk=row.pk).update(status=Status.PENDING, staging_key="staging/gone")
+    s3.client.put_object(Bucket=s3.bucket, Key="staging/gone", Body=photo(100, 100))
+    real_update = UserFile.objects.filter
+
+    def finished_first(*args, **kwargs):
+        queryset = real_update(*args, **kwargs)
+        if kwargs.get("status") == Status.PENDING:
+            UserFile.objects.all().update(status=Status.READY, staging_key="")
+        return queryset
+
+    # when its conditional update finds the row already ready
+    with mock.patch.object(UserFile.objects, "filter", side_effect=finished_first):
+        services.upload_process(file_id=row.pk)
+
+    # then the objects stay
+    assert UserFile.objects.get().status == Status.READY
+    assert row.key in s3.object_keys()
+    assert row.thumbnail_key in s3.object_keys()
+
+
+def test_a_row_deleted_while_processing_leaves_no_objects(s3, api_client, owner):
+    upload(api_client, "gallery", "a.jpg", photo(100, 100))
+    row = UserFile.objects.get()
+    UserFile.objects.filter(pk=row.pk).update(status=Status.PENDING, staging_key="staging/gone")
+    s3.client.put_object(Bucket=s3.bucket, Key="staging/gone", Body=photo(100, 100))
+    real_convert = services.convert_to_webp
+
+    def delete_meanwhile(*args, **kwargs):
+        UserFile.objects.filter(pk=row.pk).delete()
+        return real_convert(*args, **kwargs)
+
+    with mock.patch.object(services, "convert_to_webp", side_effect=delete_meanwhile):
+        assert services.upload_process(file_id=row.pk) is None
+
     assert s3.object_keys() == []
