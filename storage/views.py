@@ -3,6 +3,8 @@ API, answered with a message and a redirect. The URL is wired by the page that u
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import SuspiciousFileOperation
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from traino.errors import ApiError
 
-from . import services, validation
+from . import backends, services, validation
 from .forms import UploadForm
 from .models import Folder
 
@@ -44,3 +46,19 @@ def upload(request):
         else:
             messages.success(request, _("Your file is uploaded."))
     return redirect(next_url)
+
+
+def public_media(request, key: str):
+    """Public images from MEDIA_ROOT when there is no S3 (the embedded default): only keys in
+    public folders, with the same headers S3 would send. Wire it at MEDIA_URL."""
+    store = backends.get_store()
+    if not isinstance(store, backends.LocalFileStore) or not backends.is_public_key(key):
+        raise Http404
+    try:
+        handle = store.public.open(key, "rb")
+    except (OSError, SuspiciousFileOperation) as exc:
+        raise Http404 from exc
+    response = FileResponse(handle, content_type="image/webp")
+    response["Cache-Control"] = backends.PUBLIC_CACHE_CONTROL
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -78,3 +78,29 @@ def test_the_template_tags_render_photo_gallery_and_form(client):
     assert 'name="folder" value="certificate"' in html
     assert 'name="next" value="/back/"' in html
     assert "at most 10 MB" in html
+
+
+def test_public_images_are_served_from_media_root_and_nothing_else(client, local_media):
+    trainer = UserFactory(role=Role.TRAINER)
+    client.force_login(trainer)
+    client.post(
+        "/test-upload/", {"folder": "gallery", "file": SimpleUploadedFile("g.jpg", photo(64, 48))}
+    )
+    client.post(
+        "/test-upload/",
+        {"folder": "certificate", "file": SimpleUploadedFile("c.jpg", photo(64, 48))},
+    )
+    gallery = UserFile.objects.get(folder="gallery")
+    certificate = UserFile.objects.get(folder="certificate")
+    client.logout()
+
+    image = client.get(f"/media/{gallery.key}")
+    private = client.get(f"/media/{certificate.key}")
+    traversal = client.get(f"/media/{trainer.uid}/gallery/..%2F..%2F..%2Fetc%2Fpasswd")
+
+    assert image.status_code == 200
+    assert image["Content-Type"] == "image/webp"
+    assert image["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert b"".join(image.streaming_content) == (local_media / "media" / gallery.key).read_bytes()
+    assert private.status_code == 404
+    assert traversal.status_code == 404
