@@ -119,6 +119,30 @@
     };
   }
 
+  function clockTime(minutes) {
+    return pad(Math.floor(minutes / 60)) + ":" + pad(minutes % 60) + ":00";
+  }
+
+  function fitHours(calendar, events) {
+    /* Shows the hours the week's sessions use (at least 07-19), so none hides below a scroll. */
+    var first = 7 * 60, last = 19 * 60;
+    events.forEach(function (event) {
+      var start = +event.start.slice(11, 13) * 60 + +event.start.slice(14, 16);
+      var end = event.end.slice(0, 10) > event.start.slice(0, 10)
+        ? 24 * 60 : +event.end.slice(11, 13) * 60 + +event.end.slice(14, 16);
+      first = Math.min(first, start);
+      last = Math.max(last, end);
+    });
+    first = Math.max(0, Math.floor(first / 60) * 60 - 60);
+    last = Math.min(24 * 60, Math.ceil(last / 60) * 60 + 60);
+    if (calendar.getOption("slotMinTime") !== clockTime(first)) {
+      calendar.setOption("slotMinTime", clockTime(first));
+    }
+    if (calendar.getOption("slotMaxTime") !== clockTime(last)) {
+      calendar.setOption("slotMaxTime", clockTime(last));
+    }
+  }
+
   function setupCalendar() {
     var el = document.getElementById("trainer-calendar");
     var source = document.getElementById("trainer-calendar-config");
@@ -140,11 +164,13 @@
         : { left: "prev,next today", center: "title", right: "timeGridWeek,dayGridMonth,listWeek" },
       footerToolbar: phone ? { left: "today", right: "listWeek,timeGridWeek,dayGridMonth" } : false,
       firstDay: 1,
-      height: phone ? "auto" : 760,
-      scrollTime: "06:30:00",
+      height: "auto",
+      slotMinTime: "06:00:00",
+      slotMaxTime: "20:00:00",
       slotDuration: "00:30:00",
       allDaySlot: false,
       nowIndicator: true,
+      eventInteractive: true,
       dayMaxEvents: 4,
       listDayFormat: { weekday: "long", day: "numeric", month: "long" },
       listDaySideFormat: false,
@@ -161,7 +187,7 @@
           })
           .then(function (body) {
             problem.hidden = true;
-            success((Array.isArray(body) ? body : body.events || []).map(function (item) {
+            var events = (Array.isArray(body) ? body : body.events || []).map(function (item) {
               var props = Object.assign({}, item.extendedProps || {});
               props.startUtc = item.start;
               props.endUtc = item.end;
@@ -171,10 +197,15 @@
                 title: item.title,
                 start: props.startLocal,
                 end: wallTime(new Date(item.end), zone),
-                classNames: props.cancelled ? ["is-cancelled"] : [],
+                classNames: [
+                  props.cancelled ? "is-cancelled" : "",
+                  new Date(item.end) < new Date() ? "is-past" : ""
+                ].filter(Boolean),
                 extendedProps: props
               };
-            }));
+            });
+            fitHours(calendar, events);
+            success(events);
           })
           .catch(function (error) {
             problem.textContent = config.text.loadFailed;

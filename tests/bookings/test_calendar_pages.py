@@ -536,6 +536,11 @@ def test_the_calendar_link_is_created_then_regenerated(trainer_client, trainer):
     body = response.content.decode()
     assert f"/calendar/{feed.token}.ics" in body
     assert old not in body
+    # and only the new address serves the feed
+    assert trainer_client.get(f"/calendar/{old}.ics").status_code == 404
+    fresh = trainer_client.get(f"/calendar/{feed.token}.ics")
+    assert fresh.status_code == 200
+    assert fresh["Content-Type"].startswith("text/calendar")
 
 
 # --- the slot page a trainee reaches from the public calendar -----------------------------------
