@@ -25,7 +25,13 @@ from traino.errors import ApiError, NotFound
 
 from .models import Category, Offering, TrainerProfile
 from .money import format_money
-from .queries import BoundingBox, category_get_by_slug, trainer_public_get, trainers_discover
+from .queries import (
+    BoundingBox,
+    category_get_by_slug,
+    trainer_categories,
+    trainer_public_get,
+    trainers_discover,
+)
 
 PAGE_SIZE = 50
 # Counting stops here: an exact COUNT over a country-sized box reads every row in it (about
@@ -120,8 +126,12 @@ def _price(amount: int | None, currency: str) -> dict | None:
     }
 
 
-def _categories(profile: TrainerProfile) -> list[dict]:
-    return [{"slug": c.slug, "name": c.name} for c in profile.categories.all()]
+def _categories(profile: TrainerProfile, categories=None) -> list[dict]:
+    """From ``trainer_categories``' tuples when given, else from the (prefetched) relation."""
+    if categories is None:
+        return [{"slug": c.slug, "name": c.name} for c in profile.categories.all()]
+    swedish = (get_language() or "").startswith("sv")
+    return [{"slug": slug, "name": sv if swedish else en} for slug, en, sv in categories]
 
 
 def _rating(profile: TrainerProfile) -> dict | None:
@@ -130,7 +140,7 @@ def _rating(profile: TrainerProfile) -> dict | None:
     return {"average": float(profile.rating_avg), "count": profile.rating_count}
 
 
-def trainer_summary(profile: TrainerProfile) -> dict:
+def trainer_summary(profile: TrainerProfile, categories=None) -> dict:
     return {
         "id": profile.pk,
         "slug": profile.slug,
@@ -138,7 +148,7 @@ def trainer_summary(profile: TrainerProfile) -> dict:
         "city": profile.city,
         "latitude": profile.latitude,
         "longitude": profile.longitude,
-        "categories": _categories(profile),
+        "categories": _categories(profile, categories),
         "min_price": _price(profile.min_price_amount, profile.min_price_currency),
         "rating": _rating(profile),
         "photo_url": profile.photo_url,
@@ -279,7 +289,8 @@ class TrainerListView(PublicApiView):
             "previous": previous_url,
         }
 
-        summaries = [trainer_summary(profile) for profile in rows]
+        categories = trainer_categories([profile.pk for profile in rows]) if rows else {}
+        summaries = [trainer_summary(profile, categories[profile.pk]) for profile in rows]
         if output == "geojson":
             features = [geojson_feature(s) for s in summaries]
             body = {"type": "FeatureCollection", "features": features, **meta}

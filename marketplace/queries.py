@@ -34,8 +34,12 @@ def trainers_discover(
     """Published trainers inside the box, filtered, in a stable order for pagination.
 
     Category and text go through EXISTS subqueries rather than joins, so a trainer with two
-    matching offerings appears once without DISTINCT. Categories are prefetched: a page costs
-    the same number of queries whatever its size.
+    matching offerings appears once without DISTINCT. Categories are not prefetched here: a
+    page gets them in one query from ``trainer_categories`` as plain tuples (cheaper than
+    model instances), so a page costs the same number of queries whatever its size.
+
+    On SQLite the text match ignores case for ASCII letters only ("MALMÖ" misses "Malmö");
+    PostgreSQL folds every letter.
     """
     qs = TrainerProfile.objects.filter(
         is_published=True,
@@ -63,11 +67,22 @@ def trainers_discover(
         )
     if price_max is not None:
         qs = qs.filter(min_price_amount__lte=price_max)
-    return (
-        qs.only(*DISCOVERY_FIELDS)
-        .prefetch_related(Prefetch("categories", queryset=Category.objects.order_by("name_en")))
-        .order_by("id")
+    return qs.only(*DISCOVERY_FIELDS).order_by("id")
+
+
+def trainer_categories(trainer_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
+    """{trainer id: [(slug, name_en, name_sv), ...]} in English name order, one query."""
+    rows = (
+        TrainerProfile.categories.through.objects.filter(trainerprofile_id__in=trainer_ids)
+        .order_by("category__name_en", "category_id")
+        .values_list(
+            "trainerprofile_id", "category__slug", "category__name_en", "category__name_sv"
+        )
     )
+    categories: dict[int, list[tuple[str, str, str]]] = {pk: [] for pk in trainer_ids}
+    for trainer_id, *category in rows:
+        categories[trainer_id].append(tuple(category))
+    return categories
 
 
 DISCOVERY_FIELDS = (

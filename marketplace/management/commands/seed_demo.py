@@ -153,6 +153,11 @@ BIO_FOCUS = [
 EXTRA_LANGUAGES = ["de", "es", "fi", "pl", "ar", "fr"]
 
 
+def seeded_tables() -> list[str]:
+    models = [User, TrainerProfile, TrainerProfile.categories.through, Offering]
+    return [connection.ops.quote_name(m._meta.db_table) for m in models]
+
+
 def demo_email(number: int) -> str:
     return EMAIL_TEMPLATE.format(number)
 
@@ -424,8 +429,10 @@ class Command(BaseCommand):
                 created += create_demo_trainers(batch, categories)
                 progress.update(len(batch))
         if created and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:  # fresh statistics for the discovery plans
-                cursor.execute("ANALYZE marketplace_trainerprofile, marketplace_offering")
+            # Fresh statistics, or the planner guesses from an empty table (a parallel plan
+            # for 100 category links costs 12 ms).
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {', '.join(seeded_tables())}")
         elapsed = time.monotonic() - started
 
         self.stdout.write(

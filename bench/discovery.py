@@ -1,0 +1,139 @@
+"""Discovery API on PostgreSQL with 100,000 trainers: p50/p95 and SQL queries per request.
+
+Figures, not pass/fail. Goals (issue 3): first page of 50 for a city-sized box (Stockholm
+inner city) p95 under 20 ms, for a country-sized box (all of Sweden) p95 under 50 ms, and a
+constant number of queries per request.
+
+Uses the database of DATABASE_URL itself (demo data, not a throw-away copy: seeding 100,000
+trainers takes a minute and a half, so it is done once) and runs ``seed_demo --trainers
+100000`` when fewer published trainers exist. Without PostgreSQL it says so and exits 0.
+
+Why these indexes (migration 0002): a partial btree on (latitude, longitude) WHERE
+is_published. The box is a range on latitude (the index's first column) with the longitude
+range checked inside the index, and counting needs no table rows (index-only scan). A city
+box's first page comes from that index or from the primary key in id order, whichever the
+planner prices lower; a country box's page is the first 50 ids, read in pk order. What no
+index makes cheap is an exact COUNT of every trainer in Sweden, so the API counts up to
+10,000 (COUNT_LIMIT) and says when it stopped. A GiST/PostGIS index would serve boxes too,
+but btree needs no extension and the plans below are already within the goals.
+
+    DATABASE_URL=postgres://... uv run python bench/discovery.py [--explain]
+"""
+
+import sys
+import time
+import warnings
+
+from _setup import percentiles, setup_django
+
+setup_django()
+
+from django.conf import settings  # noqa: E402
+
+settings.DEBUG = False
+settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+warnings.filterwarnings("ignore", message="No directory at")  # WhiteNoise, no collectstatic
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from marketplace.management.commands.seed_demo import seeded_tables  # noqa: E402
+from marketplace.models import TrainerProfile  # noqa: E402
+from marketplace.queries import BoundingBox, trainers_discover  # noqa: E402
+
+TRAINERS = 100_000
+WARMUP = 20
+ROUNDS = 200
+CASES = [
+    # name, query string, goal for p95 in ms
+    ("city box (Stockholm inner city)", "bbox=18.00,59.30,18.10,59.36", 20),
+    ("country box (Sweden)", "bbox=10.5,55.0,24.5,69.5", 50),
+    ("city box, GeoJSON", "bbox=18.00,59.30,18.10,59.36&format=geojson", 20),
+    ("country box, GeoJSON", "bbox=10.5,55.0,24.5,69.5&format=geojson", 50),
+    ("country box, category=yoga", "bbox=10.5,55.0,24.5,69.5&category=yoga", None),
+    ("country box, price_max=40000", "bbox=10.5,55.0,24.5,69.5&price_max=40000", None),
+    ("country box, q=lindqvist", "bbox=10.5,55.0,24.5,69.5&q=lindqvist", None),
+    ("city box, page 3", "bbox=18.00,59.30,18.10,59.36&page=3", None),
+]
+
+
+def ensure_data() -> int:
+    call_command("migrate", verbosity=0, interactive=False)
+    published = TrainerProfile.objects.filter(is_published=True).count()
+    if published < TRAINERS:
+        print(f"{published} published trainers; seeding {TRAINERS} (about 1.5 minutes)...")
+        started = time.monotonic()
+        call_command("seed_demo", trainers=TRAINERS, verbosity=1)
+        print(f"seeded in {time.monotonic() - started:.0f} s")
+        published = TrainerProfile.objects.filter(is_published=True).count()
+    with connection.cursor() as cursor:
+        # Index-only scans need the visibility map, which VACUUM sets; plans need statistics.
+        for table in seeded_tables():
+            cursor.execute(f"VACUUM ANALYZE {table}")
+    return published
+
+
+def measure(client: Client, query: str) -> tuple[list[float], int, dict]:
+    url = f"/api/trainers?{query}"
+    for _ in range(WARMUP):
+        client.get(url)
+    statements = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        response = client.get(url)
+    assert response.status_code == 200, response.content
+    samples = []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        client.get(url)
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples, len(statements), response.json()
+
+
+def explain() -> None:
+    for name, box in [
+        ("city", BoundingBox(18.00, 59.30, 18.10, 59.36)),
+        ("country", BoundingBox(10.5, 55.0, 24.5, 69.5)),
+    ]:
+        queryset = trainers_discover(bbox=box)
+        print(f"\n-- {name}: first page")
+        print(queryset[:51].explain(analyze=True))
+        print(f"-- {name}: capped count")
+        sql, params = queryset[:10_001].values("id").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN ANALYZE SELECT COUNT(*) FROM ({sql}) AS box", params)
+            print("\n".join(row[0] for row in cursor.fetchall()))
+
+
+def main() -> int:
+    if connection.vendor != "postgresql":
+        print(
+            "bench/discovery.py needs PostgreSQL: set DATABASE_URL=postgres://... "
+            f"(this is {connection.vendor}); skipped."
+        )
+        return 0
+    published = ensure_data()
+    print(f"{published} published trainers; {ROUNDS} requests per case after {WARMUP} warm-up")
+    print(f"{'case':<34} {'p50 ms':>8} {'p95 ms':>8} {'goal':>6} {'queries':>8} {'count':>8}")
+    client = Client()
+    for name, query, goal in CASES:
+        samples, queries, body = measure(client, query)
+        p50, p95 = percentiles(samples)
+        verdict = "" if goal is None else ("ok" if p95 < goal else "MISSED")
+        count = f"{body['count']}{'' if body['count_exact'] else '+'}"
+        goal_text = f"<{goal}" if goal else "-"
+        print(
+            f"{name:<34} {p50:>8.1f} {p95:>8.1f} {goal_text:>6} {queries:>8} {count:>8} {verdict}"
+        )
+    if "--explain" in sys.argv:
+        explain()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
