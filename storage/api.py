@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +26,23 @@ from .models import UserFile
 class InvalidBase64(ApiError):
     code = "INVALID_BASE64"
     message = _('The field "file" is not valid base64.')
+
+
+class UploadJSONParser(BaseParser):
+    """JSON read from the request stream rather than ``request.body``.
+
+    DRF's JSONParser goes through ``request.body``, which refuses anything over
+    DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB): a base64 photo is larger. The view has already
+    bounded the body by UPLOAD_MAX_BYTES (``validation.check_content_length``).
+    """
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return json.loads(stream.read().decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise exceptions.ParseError() from exc
 
 
 class UserFileSerializer(serializers.ModelSerializer):
@@ -79,6 +98,8 @@ def _decode_base64(value: str) -> bytes:
 
 class UploadListView(APIView):
     """POST stores an upload (multipart "file", or JSON "file" in base64 plus "filename")."""
+
+    parser_classes = [UploadJSONParser, MultiPartParser]
 
     def initial(self, request, *args, **kwargs):
         # Before authentication: CSRF checks of session users read multipart bodies.

@@ -2,6 +2,7 @@
 
 import base64
 import io
+import random
 import re
 import urllib.error
 import urllib.request
@@ -393,3 +394,30 @@ def test_a_row_deleted_while_processing_leaves_no_objects(s3, api_client, owner)
         assert services.upload_process(file_id=row.pk) is None
 
     assert s3.object_keys() == []
+
+
+def test_uploads_larger_than_djangos_in_memory_limits_are_accepted(s3, api_client, owner):
+    # given a 4 MB PNG: over DATA_UPLOAD_MAX_MEMORY_SIZE and FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
+    noise = Image.frombytes("RGB", (1200, 1000), random.Random(5).randbytes(1200 * 1000 * 3))
+    out = io.BytesIO()
+    noise.save(out, "PNG")
+    data = out.getvalue()
+    assert len(data) > 3_500_000
+
+    as_json = api_client.post(
+        "/api/uploads",
+        {"folder": "gallery", "filename": "n.png", "file": base64.b64encode(data).decode()},
+        format="json",
+    )
+    as_multipart = upload(api_client, "gallery", "n.png", data)
+
+    assert (as_json.status_code, as_multipart.status_code) == (201, 201), as_json.json()
+    assert [r.status for r in UserFile.objects.all()] == [Status.READY, Status.READY]
+    assert [(r.width, r.height) for r in UserFile.objects.all()] == [(1200, 1000)] * 2
+
+
+def test_malformed_json_is_a_400(s3, api_client, owner):
+    response = api_client.post("/api/uploads", data='{"folder": ', content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "MALFORMED_REQUEST"
