@@ -3,9 +3,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, User
+from . import services
+from .models import ApiToken, Category, Offering, TrainerProfile, User
+from .money import format_money
 from .personnummer import normalize_personnummer
 from .queries import user_get_by_email
 
@@ -114,3 +118,120 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = ("revoked_at",)
     raw_id_fields = ("user",)
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+
+
+# --- catalogue (issue 3) ----------------------------------------------------------------------
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name_en", "name_sv", "slug", "trainer_count")
+    search_fields = ("name_en", "name_sv", "slug")
+    prepopulated_fields = {"slug": ("name_en",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(trainer_count=Count("trainers"))
+
+    @admin.display(description=_("trainers"), ordering="trainer_count")
+    def trainer_count(self, obj: Category) -> int:
+        return obj.trainer_count
+
+
+class OfferingInline(admin.TabularInline):
+    model = Offering
+    extra = 0
+    fields = ("title", "duration_minutes", "price_amount", "currency", "capacity", "is_active")
+    show_change_link = True
+
+
+@admin.register(TrainerProfile)
+class TrainerProfileAdmin(admin.ModelAdmin):
+    """Offerings edited here or in their own admin refresh the profile's lowest price."""
+
+    list_display = (
+        "display_name",
+        "city",
+        "is_published",
+        "price_display",
+        "rating_count",
+        "created_at",
+    )
+    list_filter = ("is_published", "categories", "city")
+    search_fields = ("display_name", "slug", "city", "user__name")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    prepopulated_fields = {"slug": ("display_name",)}
+    filter_horizontal = ("categories",)
+    readonly_fields = (
+        "min_price_amount",
+        "min_price_currency",
+        "rating_avg",
+        "rating_count",
+        "created_at",
+        "updated_at",
+    )
+    inlines = [OfferingInline]
+    show_full_result_count = False  # no COUNT(*) over 100,000 profiles on every page
+    fieldsets = (
+        (None, {"fields": ("user", "display_name", "slug", "bio", "categories", "languages")}),
+        (_("Location"), {"fields": ("city", "address", "latitude", "longitude", "time_zone")}),
+        (
+            _("Discovery"),
+            {
+                "fields": (
+                    "is_published",
+                    "min_price_amount",
+                    "min_price_currency",
+                    "rating_avg",
+                    "rating_count",
+                )
+            },
+        ),
+        (_("Dates"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    @admin.display(description=_("lowest price"), ordering="min_price_amount")
+    def price_display(self, obj: TrainerProfile) -> str:
+        if obj.min_price_amount is None:
+            return "-"
+        return format_money(obj.min_price_amount, obj.min_price_currency, get_language() or "en")
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.trainer_refresh_min_price(profile=form.instance)
+
+
+@admin.register(Offering)
+class OfferingAdmin(admin.ModelAdmin):
+    list_display = (
+        "title",
+        "trainer",
+        "price_display",
+        "duration_minutes",
+        "capacity",
+        "is_active",
+    )
+    list_filter = ("is_active", "currency", "trainer__categories")
+    search_fields = ("title", "trainer__display_name")
+    list_select_related = ("trainer",)
+    raw_id_fields = ("trainer",)
+    show_full_result_count = False
+
+    @admin.display(description=_("price"), ordering="price_amount")
+    def price_display(self, obj: Offering) -> str:
+        return format_money(obj.price_amount, obj.currency, get_language() or "en")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.trainer_refresh_min_price(profile=obj.trainer)
+
+    def delete_model(self, request, obj):
+        trainer = obj.trainer
+        super().delete_model(request, obj)
+        services.trainer_refresh_min_price(profile=trainer)
+
+    def delete_queryset(self, request, queryset):
+        trainers = list(TrainerProfile.objects.filter(offerings__in=queryset).distinct())
+        super().delete_queryset(request, queryset)
+        for trainer in trainers:
+            services.trainer_refresh_min_price(profile=trainer)

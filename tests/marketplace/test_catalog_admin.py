@@ -1,0 +1,83 @@
+"""Django admin for the catalogue: staff see the lists, offerings saved there refresh prices."""
+
+import pytest
+
+from marketplace.models import Role, TrainerProfile
+from tests.factories import CategoryFactory, OfferingFactory, TrainerProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(role=Role.STAFF, is_superuser=True))
+    return client
+
+
+@pytest.fixture
+def catalogue():
+    yoga = CategoryFactory(slug="yoga", name_en="Yoga", name_sv="Yoga")
+    trainer = TrainerProfileFactory(display_name="Anna Lindqvist", city="Solna")
+    trainer.categories.set([yoga])
+    OfferingFactory(trainer=trainer, title="Hatha yoga", price_amount=125000)
+    return trainer
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/admin/marketplace/trainerprofile/", "Anna Lindqvist"),
+        ("/admin/marketplace/trainerprofile/?is_published__exact=1&q=lindq", "Anna Lindqvist"),
+        ("/admin/marketplace/trainerprofile/?city__exact=Solna", "Anna Lindqvist"),
+        ("/admin/marketplace/category/", "Yoga"),
+        ("/admin/marketplace/category/?q=yog", "Yoga"),
+        ("/admin/marketplace/offering/", "1 250 kr"),
+        ("/admin/marketplace/offering/?is_active__exact=1&q=hatha", "Hatha yoga"),
+        ("/admin/marketplace/trainerprofile/add/", "Display name"),
+        ("/admin/marketplace/offering/add/", "Duration"),
+    ],
+)
+def test_catalogue_admin_pages_load_for_staff(staff_client, catalogue, url, expected):
+    response = staff_client.get(url)
+
+    assert response.status_code == 200
+    assert expected in response.content.decode()
+
+
+def test_a_profile_change_page_shows_its_offerings_inline(staff_client, catalogue):
+    response = staff_client.get(f"/admin/marketplace/trainerprofile/{catalogue.pk}/change/")
+
+    assert response.status_code == 200
+    assert 'value="Hatha yoga"' in response.content.decode()
+
+
+def test_the_catalogue_admin_is_closed_to_trainers(client, catalogue):
+    client.force_login(catalogue.user)
+
+    response = client.get("/admin/marketplace/trainerprofile/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_an_offering_saved_in_the_admin_refreshes_the_lowest_price(staff_client, catalogue):
+    offering = catalogue.offerings.get()
+    TrainerProfile.objects.filter(pk=catalogue.pk).update(min_price_amount=125000)
+
+    response = staff_client.post(
+        f"/admin/marketplace/offering/{offering.pk}/change/",
+        {
+            "trainer": catalogue.pk,
+            "title": "Hatha yoga",
+            "description": "",
+            "duration_minutes": 60,
+            "price_amount": 40000,
+            "currency": "SEK",
+            "capacity": 1,
+            "location_name": "",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    assert TrainerProfile.objects.get(pk=catalogue.pk).min_price_amount == 40000

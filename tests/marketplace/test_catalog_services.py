@@ -1,0 +1,224 @@
+"""Catalogue services: becoming a trainer, profiles, offerings, the lowest price, publishing."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import translation
+
+from marketplace import services
+from marketplace.models import Category, Offering, Role, TrainerProfile
+from tests.factories import CategoryFactory, OfferingFactory, TrainerProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_trainee_becomes_a_trainer_with_an_unpublished_profile():
+    user = UserFactory(name="Karin Sjöberg", role=Role.TRAINEE)
+
+    profile = services.trainer_become(user=user)
+
+    user.refresh_from_db()
+    assert user.role == Role.TRAINER
+    assert (profile.display_name, profile.slug, profile.is_published) == (
+        "Karin Sjöberg",
+        "karin-sjoberg",
+        False,
+    )
+    assert profile.time_zone == "Europe/Stockholm"
+    assert profile.min_price_amount is None
+
+
+def test_becoming_a_trainer_twice_returns_the_same_profile():
+    user = UserFactory(name="Karin Sjöberg")
+    first = services.trainer_become(user=user)
+
+    second = services.trainer_become(user=user)
+
+    assert second.pk == first.pk
+    assert TrainerProfile.objects.count() == 1
+
+
+def test_slugs_stay_unique_for_the_same_name():
+    slugs = [services.trainer_become(user=UserFactory(name="Erik Berg")).slug for _ in range(3)]
+
+    assert slugs == ["erik-berg", "erik-berg-2", "erik-berg-3"]
+
+
+def test_a_user_without_a_name_gets_a_profile_named_after_the_email():
+    profile = services.trainer_become(user=UserFactory(name="", email="coach.lina@example.se"))
+
+    assert (profile.display_name, profile.slug) == ("coach.lina", "coachlina")
+
+
+def test_profile_update_sets_fields_and_categories_but_keeps_the_slug():
+    profile = services.trainer_become(user=UserFactory(name="Erik Berg"))
+    yoga = CategoryFactory(slug="yoga")
+
+    services.trainer_profile_update(
+        profile=profile,
+        categories=[yoga],
+        display_name="Erik B.",
+        city="Uppsala",
+        latitude=59.8586,
+        longitude=17.6389,
+        languages=["sv", "en"],
+    )
+
+    profile.refresh_from_db()
+    assert (profile.display_name, profile.slug, profile.city) == ("Erik B.", "erik-berg", "Uppsala")
+    assert (profile.latitude, profile.longitude, profile.languages) == (
+        59.8586,
+        17.6389,
+        ["sv", "en"],
+    )
+    assert list(profile.categories.all()) == [yoga]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        (
+            {"latitude": 91.0, "longitude": 18.0},
+            "latitude",
+            "Ensure this value is less than or equal to 90.0.",
+        ),
+        (
+            {"latitude": 59.3, "longitude": -181.0},
+            "longitude",
+            "Ensure this value is greater than or equal to -180.0.",
+        ),
+        ({"latitude": 59.3}, "__all__", "Set both latitude and longitude, or neither."),
+        (
+            {"languages": ["swedish"]},
+            "languages",
+            'Languages are two-letter ISO 639-1 codes, e.g. ["sv", "en"].',
+        ),
+        ({"time_zone": "Mars/Olympus"}, "time_zone", "Unknown time zone."),
+        ({"is_published": True}, "is_published", "This field cannot be changed here."),
+    ],
+)
+def test_profile_update_refuses_bad_values(fields, field, message):
+    profile = services.trainer_become(user=UserFactory())
+
+    with pytest.raises(ValidationError) as caught:
+        services.trainer_profile_update(profile=profile, **fields)
+
+    assert message in caught.value.message_dict[field]
+
+
+def test_the_database_refuses_half_a_location():
+    profile = TrainerProfileFactory(latitude=None, longitude=None, is_published=False)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TrainerProfile.objects.filter(pk=profile.pk).update(latitude=59.3)
+
+
+def test_offerings_keep_the_lowest_active_price_on_the_profile():
+    profile = services.trainer_become(user=UserFactory())
+
+    expensive = services.offering_create(
+        profile=profile, title="PT", duration_minutes=60, price_amount=80000
+    )
+    assert TrainerProfile.objects.get(pk=profile.pk).min_price_amount == 80000
+
+    cheap = services.offering_create(
+        profile=profile, title="Group", duration_minutes=45, price_amount=25000, capacity=8
+    )
+    assert TrainerProfile.objects.get(pk=profile.pk).min_price_amount == 25000
+
+    services.offering_update(offering=cheap, price_amount=90000)
+    assert TrainerProfile.objects.get(pk=profile.pk).min_price_amount == 80000
+
+    services.offering_update(offering=expensive, is_active=False)
+    assert TrainerProfile.objects.get(pk=profile.pk).min_price_amount == 90000
+
+
+def test_deactivating_the_last_offering_unpublishes_the_profile():
+    profile = TrainerProfileFactory(min_price_amount=None)
+    offering = services.offering_create(
+        profile=profile, title="PT", duration_minutes=60, price_amount=50000
+    )
+
+    services.offering_update(offering=offering, is_active=False)
+
+    profile.refresh_from_db()
+    assert (profile.is_published, profile.min_price_amount) == (False, None)
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"duration_minutes": 10}, "duration_minutes"),
+        ({"duration_minutes": 481}, "duration_minutes"),
+        ({"capacity": 0}, "capacity"),
+        ({"price_amount": -1}, "price_amount"),
+        ({"latitude": 59.3}, "__all__"),
+        ({"trainer": None}, "trainer"),
+    ],
+)
+def test_offering_create_refuses_bad_values(fields, field):
+    profile = services.trainer_become(user=UserFactory())
+    values = {"title": "PT", "duration_minutes": 60, "price_amount": 50000, **fields}
+
+    with pytest.raises(ValidationError) as caught:
+        services.offering_create(profile=profile, **values)
+
+    assert field in caught.value.message_dict
+    assert Offering.objects.count() == 0
+
+
+def test_offering_currency_is_stored_upper_case():
+    profile = services.trainer_become(user=UserFactory())
+
+    offering = services.offering_create(
+        profile=profile, title="PT", duration_minutes=60, price_amount=5000, currency="eur"
+    )
+
+    assert Offering.objects.get(pk=offering.pk).currency == "EUR"
+
+
+def test_publishing_needs_a_location_and_an_active_offering():
+    profile = services.trainer_become(user=UserFactory())
+
+    with pytest.raises(ValidationError) as caught:
+        services.trainer_publish(profile=profile, published=True)
+
+    assert caught.value.message_dict == {
+        "latitude": ["Set your location on the map before publishing."],
+        "offerings": ["Add at least one active offering before publishing."],
+    }
+    assert TrainerProfile.objects.get(pk=profile.pk).is_published is False
+
+
+def test_a_complete_profile_is_published_and_can_be_hidden_again():
+    profile = services.trainer_become(user=UserFactory())
+    services.trainer_profile_update(profile=profile, latitude=59.33, longitude=18.06)
+    services.offering_create(profile=profile, title="PT", duration_minutes=60, price_amount=5000)
+
+    services.trainer_publish(profile=profile, published=True)
+    assert TrainerProfile.objects.get(pk=profile.pk).is_published is True
+
+    services.trainer_publish(profile=profile, published=False)
+    assert TrainerProfile.objects.get(pk=profile.pk).is_published is False
+
+
+def test_a_published_profile_cannot_lose_its_location():
+    profile = TrainerProfileFactory()
+    OfferingFactory(trainer=profile)
+
+    with pytest.raises(ValidationError) as caught:
+        services.trainer_profile_update(profile=profile, latitude=None, longitude=None)
+
+    assert caught.value.message_dict == {
+        "latitude": ["A published profile needs a location. Unpublish it first."]
+    }
+    assert TrainerProfile.objects.get(pk=profile.pk).latitude == 59.3326
+
+
+def test_category_name_follows_the_language():
+    category = Category(slug="running", name_en="Running", name_sv="Löpning")
+
+    with translation.override("sv"):
+        assert category.name == "Löpning"
+    with translation.override("en"):
+        assert category.name == "Running"
