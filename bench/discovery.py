@@ -54,6 +54,7 @@ CASES = [
     ("country box, category=yoga", "bbox=10.5,55.0,24.5,69.5&category=yoga", None),
     ("country box, price_max=40000", "bbox=10.5,55.0,24.5,69.5&price_max=40000", None),
     ("country box, q=lindqvist", "bbox=10.5,55.0,24.5,69.5&q=lindqvist", None),
+    ("city box, q=lindqvist", "bbox=18.00,59.30,18.10,59.36&q=lindqvist", None),
     ("city box, page 3", "bbox=18.00,59.30,18.10,59.36&page=3", None),
 ]
 

@@ -159,7 +159,12 @@ def _validate_time_zone(name: str) -> None:
 
 @transaction.atomic
 def trainer_become(*, user: User) -> TrainerProfile:
-    """Make ``user`` a trainer with an unpublished profile; calling it twice changes nothing."""
+    """Make ``user`` a trainer with an unpublished profile; calling it twice changes nothing.
+
+    The user's row is locked, so a double-clicked button makes one profile; a slug taken by
+    someone else in the same instant is retried with the next free one.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).first()
     profile = TrainerProfile.objects.filter(user=user).first()
     if profile is not None:
         return profile
@@ -167,9 +172,17 @@ def trainer_become(*, user: User) -> TrainerProfile:
         user.role = Role.TRAINER
         user.save(update_fields=["role"])
     display_name = user.name or user.email.partition("@")[0]
-    return TrainerProfile.objects.create(
-        user=user, display_name=display_name, slug=trainer_slug_for(display_name)
-    )
+    attempts_left = 3
+    while True:
+        try:
+            with transaction.atomic():
+                return TrainerProfile.objects.create(
+                    user=user, display_name=display_name, slug=trainer_slug_for(display_name)
+                )
+        except IntegrityError:
+            attempts_left -= 1
+            if not attempts_left:
+                raise
 
 
 @transaction.atomic

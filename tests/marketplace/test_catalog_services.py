@@ -44,6 +44,19 @@ def test_slugs_stay_unique_for_the_same_name():
     assert slugs == ["erik-berg", "erik-berg-2", "erik-berg-3"]
 
 
+def test_a_slug_taken_in_the_same_instant_is_retried(monkeypatch):
+    # given: another request took "erik-berg" after our slug was chosen
+    TrainerProfileFactory(slug="erik-berg")
+    chosen = iter(["erik-berg", "erik-berg-2"])
+    monkeypatch.setattr(services, "trainer_slug_for", lambda name: next(chosen))
+
+    # when
+    profile = services.trainer_become(user=UserFactory(name="Erik Berg"))
+
+    # then
+    assert TrainerProfile.objects.get(pk=profile.pk).slug == "erik-berg-2"
+
+
 def test_a_user_without_a_name_gets_a_profile_named_after_the_email():
     profile = services.trainer_become(user=UserFactory(name="", email="coach.lina@example.se"))
 
