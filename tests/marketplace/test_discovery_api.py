@@ -162,6 +162,20 @@ def test_text_filter_matches_name_city_bio_and_offering_title(api_client, q):
     assert ids(response) == [match.pk]
 
 
+@pytest.mark.postgres
+def test_text_filter_folds_swedish_letters_on_postgresql(api_client):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's LIKE folds ASCII letters only; PostgreSQL folds å, ä, ö")
+    match = TrainerProfileFactory(city="Södermalm", bio="Löpträning vid Årstaviken")
+    TrainerProfileFactory(city="Solna", bio="")
+
+    by_city = get(api_client, bbox=BOX, q="SÖDERMALM")
+    by_bio = get(api_client, bbox=BOX, q="årstaVIKEN")
+
+    assert ids(by_city) == [match.pk]
+    assert ids(by_bio) == [match.pk]
+
+
 def test_text_filter_ignores_inactive_offerings_and_lists_a_trainer_once(api_client):
     trainer = TrainerProfileFactory(display_name="Erik Berg", bio="")
     OfferingFactory(trainer=trainer, title="Yoga basics")
