@@ -10,6 +10,7 @@ whole table. ``count`` is exact up to COUNT_LIMIT; past it the answer says
 from __future__ import annotations
 
 import math
+import re
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +42,7 @@ MAX_QUERY_LENGTH = 100
 MAX_PRICE = 2_147_483_647
 FORMATS = ("json", "geojson")
 GEOJSON_CONTENT_TYPE = "application/geo+json"
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 class InvalidBbox(ApiError):
@@ -231,14 +233,18 @@ class TrainerListView(PublicApiView):
         category: Category | None = None
         slug = _single(params, "category")
         if slug:
-            category = category_get_by_slug(slug)
+            category = category_get_by_slug(slug) if SLUG.fullmatch(slug) else None
             if category is None:
-                message = _("There is no category %(slug)s.") % {"slug": slug[:80]}
+                shown = slug[:80].replace("\x00", "")
+                message = _("There is no category %(slug)s.") % {"slug": shown}
                 raise InvalidFilter(message, fields={"category": [message]})
 
         q = _single(params, "q") or ""
         if len(q) > MAX_QUERY_LENGTH:
             message = _("q may be at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}
+            raise InvalidFilter(message, fields={"q": [message]})
+        if "\x00" in q:  # PostgreSQL refuses NUL in text: a 400, not a 500
+            message = _("q must not contain null characters.")
             raise InvalidFilter(message, fields={"q": [message]})
 
         raw_price = _single(params, "price_max")

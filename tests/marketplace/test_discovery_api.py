@@ -384,6 +384,8 @@ def test_bbox_sent_twice_is_invalid_bbox(api_client):
         ({"page": "²"}, "page", "page must be a whole number from 1 to 2147483647."),
         ({"category": "no-such-thing"}, "category", "There is no category no-such-thing."),
         ({"q": "x" * 101}, "q", "q may be at most 100 characters."),
+        ({"q": "a\x00b"}, "q", "q must not contain null characters."),
+        ({"category": "yo\x00ga"}, "category", "There is no category yoga."),
         ({"format": "xml"}, "format", "format must be json or geojson."),
     ],
     ids=[
@@ -396,6 +398,8 @@ def test_bbox_sent_twice_is_invalid_bbox(api_client):
         "page unicode digit",
         "unknown category",
         "q too long",
+        "q with NUL",
+        "category with NUL",
         "unknown format",
     ],
 )
