@@ -5,8 +5,9 @@ inner city) p95 under 20 ms, for a country-sized box (all of Sweden) p95 under 5
 constant number of queries per request.
 
 Uses the database of DATABASE_URL itself (demo data, not a throw-away copy: seeding 100,000
-trainers takes a minute and a half, so it is done once) and runs ``seed_demo --trainers
-100000`` when fewer published trainers exist. Without PostgreSQL it says so and exits 0.
+trainers takes 30 s to 1.5 min here, so it is done once): it migrates it, runs ``seed_demo
+--trainers 100000`` when fewer published trainers exist, and VACUUM ANALYZEs the catalogue
+tables. Without PostgreSQL it says so and exits 0.
 
 Why these indexes (migration 0002): a partial btree on (latitude, longitude) WHERE
 is_published. The box is a range on latitude (the index's first column) with the longitude
