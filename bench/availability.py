@@ -179,7 +179,7 @@ def run() -> None:
     hits = queries.trainer_ids_with_availability(now, week_end, trainer_ids=ids, now=now)
     print(f"1,000 trainers, {created} demo schedules: {len(hits)} available this week")
     measure(
-        "available this week, 1,000 trainers (one query + expand)",
+        "available this week, 1,000 trainers (query + expand)",
         lambda: queries.trainer_ids_with_availability(now, week_end, trainer_ids=ids, now=now),
         rounds=20,
     )
