@@ -198,9 +198,15 @@ def schedule_update(*, schedule: Schedule, now: datetime | None = None, **fields
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"schedule_update() cannot change {', '.join(sorted(unknown))}")
+    before = {name: getattr(schedule, name) for name in (*fields, "rrule", "start_time")}
     for name, value in fields.items():
         setattr(schedule, name, value)
-    return _save(schedule, now=now)
+    try:
+        return _save(schedule, now=now)
+    except Exception:
+        for name, value in before.items():  # a refused change leaves the instance as it was
+            setattr(schedule, name, value)
+        raise
 
 
 def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> Schedule:

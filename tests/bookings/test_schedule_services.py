@@ -170,6 +170,7 @@ def test_update_is_checked_against_the_other_schedules_not_itself():
 
     with pytest.raises(ScheduleOverlap):
         services.schedule_update(schedule=schedule, start_time=time(8, 30), now=NOW)
+    assert schedule.start_time == time(7, 30)  # the instance too, not only the row
     schedule.refresh_from_db()
     assert schedule.start_time == time(7, 30)
 
