@@ -241,8 +241,8 @@ LONGITUDE_VALIDATORS = [MinValueValidator(-180.0), MaxValueValidator(180.0)]
 class TrainerProfile(models.Model):
     """A trainer's public face: what the map, the list and the public page show.
 
-    ``min_price_*`` and ``rating_*`` are copies kept up to date by the services
-    (``trainer_refresh_min_price``; reviews later), so discovery reads one table.
+    ``min_price_*``, ``offering_titles`` and ``rating_*`` are copies kept up to date by the
+    services (``trainer_refresh_min_price``; reviews later), so discovery reads one table.
     """
 
     user = models.OneToOneField(
@@ -280,6 +280,13 @@ class TrainerProfile(models.Model):
         _("average rating"), max_digits=3, decimal_places=2, null=True, blank=True, editable=False
     )
     rating_count = models.PositiveIntegerField(_("number of ratings"), default=0, editable=False)
+    offering_titles = models.TextField(
+        _("active offering titles"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("One per line, copied from the active offerings for the text search."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

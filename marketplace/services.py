@@ -211,27 +211,29 @@ def trainer_profile_update(*, profile: TrainerProfile, categories=None, **fields
 
 @transaction.atomic
 def trainer_refresh_min_price(*, profile: TrainerProfile) -> TrainerProfile:
-    """Copy the cheapest active offering onto the profile, for discovery's filter and list.
+    """Copy the cheapest active offering and the active titles onto the profile, for
+    discovery's price filter, list and text search (one row to read, no subquery).
 
     The profile row is locked first, so two offering changes at once cannot leave a stale
-    price. A published profile whose last active offering went away is unpublished: the map
+    copy. A published profile whose last active offering went away is unpublished: the map
     never shows a trainer with nothing to book.
     """
     locked = TrainerProfile.objects.select_for_update().get(pk=profile.pk)
-    cheapest = (
+    active = list(
         Offering.objects.filter(trainer=locked, is_active=True)
         .order_by("price_amount", "id")
-        .values("price_amount", "currency")
-        .first()
+        .values_list("price_amount", "currency", "title")
     )
-    locked.min_price_amount = cheapest["price_amount"] if cheapest else None
-    locked.min_price_currency = cheapest["currency"] if cheapest else locked.min_price_currency
-    update = ["min_price_amount", "min_price_currency", "updated_at"]
+    cheapest = active[0] if active else None
+    locked.min_price_amount = cheapest[0] if cheapest else None
+    locked.min_price_currency = cheapest[1] if cheapest else locked.min_price_currency
+    locked.offering_titles = "\n".join(title for _amount, _currency, title in active)
+    update = ["min_price_amount", "min_price_currency", "offering_titles", "updated_at"]
     if cheapest is None and locked.is_published:
         locked.is_published = False
         update.append("is_published")
     locked.save(update_fields=update)
-    for name in ("min_price_amount", "min_price_currency", "is_published", "updated_at"):
+    for name in update:
         setattr(profile, name, getattr(locked, name))
     return profile
 

@@ -146,6 +146,19 @@ def test_offerings_keep_the_lowest_active_price_on_the_profile():
     assert TrainerProfile.objects.get(pk=profile.pk).min_price_amount == 90000
 
 
+def test_active_offering_titles_are_copied_to_the_profile_for_the_text_search():
+    profile = services.trainer_become(user=UserFactory())
+    services.offering_create(profile=profile, title="PT", duration_minutes=60, price_amount=80000)
+    yoga = services.offering_create(
+        profile=profile, title="Yoga", duration_minutes=60, price_amount=20000
+    )
+    assert TrainerProfile.objects.get(pk=profile.pk).offering_titles == "Yoga\nPT"
+
+    services.offering_update(offering=yoga, is_active=False)
+
+    assert TrainerProfile.objects.get(pk=profile.pk).offering_titles == "PT"
+
+
 def test_deactivating_the_last_offering_unpublishes_the_profile():
     profile = TrainerProfileFactory(min_price_amount=None)
     offering = services.offering_create(

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from marketplace import services
 from marketplace.api_trainers import PAGE_SIZE
 from marketplace.models import TrainerProfile
 from tests.factories import (
@@ -156,6 +157,8 @@ def test_text_filter_matches_name_city_bio_and_offering_title(api_client, q):
     OfferingFactory(trainer=match, title="MAMMAGYMPA i parken")
     other = TrainerProfileFactory(display_name="Erik Berg", city="Solna", bio="Löpning.")
     OfferingFactory(trainer=other, title="Personlig träning")
+    for profile in (match, other):
+        services.trainer_refresh_min_price(profile=profile)
 
     response = get(api_client, bbox=BOX, q=q)
 
@@ -182,6 +185,9 @@ def test_text_filter_ignores_inactive_offerings_and_lists_a_trainer_once(api_cli
     OfferingFactory(trainer=trainer, title="Yoga advanced")
     hidden = TrainerProfileFactory(display_name="Sara Ek", bio="")
     OfferingFactory(trainer=hidden, title="Yoga old", is_active=False)
+    OfferingFactory(trainer=hidden, title="Pilates")
+    for profile in (trainer, hidden):
+        services.trainer_refresh_min_price(profile=profile)
 
     response = get(api_client, bbox=BOX, q="yoga")
 

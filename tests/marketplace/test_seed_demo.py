@@ -34,6 +34,7 @@ def test_seed_creates_demo_accounts_categories_and_trainers():
         offerings = list(profile.offerings.all())
         assert 1 <= len(offerings) <= 3
         assert profile.min_price_amount == min(o.price_amount for o in offerings)
+        assert sorted(profile.offering_titles.split("\n")) == sorted(o.title for o in offerings)
         assert 1 <= profile.categories.count() <= 3
         assert profile.city
         assert 55.2 < profile.latitude < 60.3 and 11.4 < profile.longitude < 18.6

@@ -313,6 +313,9 @@ def create_demo_trainers(specs: list[dict], categories: dict[str, Category]) -> 
                 "is_published": True,
                 "min_price_amount": min(o["price_amount"] for o in spec["offerings"]),
                 "min_price_currency": "SEK",
+                "offering_titles": "\n".join(
+                    o["title"] for o in sorted(spec["offerings"], key=lambda o: o["price_amount"])
+                ),
                 "rating_count": 0,
                 "created_at": now,
                 "updated_at": now,
