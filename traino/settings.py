@@ -250,6 +250,12 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Credentials reach axes as "username" (the email); it must never store or log that plaintext:
+# no access log (it would keep user.get_username(), the email), and the email is masked in
+# the request data axes copies into AccessAttempt.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]
+AXES_DISABLE_ACCESS_LOG = True
 # Axes stores the username it saw; ours is the email's blind index, never the plaintext.
 AXES_USERNAME_CALLABLE = "marketplace.lockout.axes_username"
 AXES_LOCKOUT_CALLABLE = "marketplace.lockout.lockout_response"
@@ -269,7 +275,7 @@ API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "marketplace.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "marketplace.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
