@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from storage.services import profile_photo_urls
 from traino.errors import ApiError, NotFound
 
 from .models import Category, Offering, TrainerProfile
@@ -142,7 +143,8 @@ def _rating(profile: TrainerProfile) -> dict | None:
     return {"average": float(profile.rating_avg), "count": profile.rating_count}
 
 
-def trainer_summary(profile: TrainerProfile, categories=None) -> dict:
+def trainer_summary(profile: TrainerProfile, categories=None, *, photo_url: str | None) -> dict:
+    """``photo_url``: the 400 px thumbnail on list and map cards, the full photo in the detail."""
     return {
         "id": profile.pk,
         "slug": profile.slug,
@@ -153,7 +155,7 @@ def trainer_summary(profile: TrainerProfile, categories=None) -> dict:
         "categories": _categories(profile, categories),
         "min_price": _price(profile.min_price_amount, profile.min_price_currency),
         "rating": _rating(profile),
-        "photo_url": profile.photo_url,
+        "photo_url": photo_url,
         "url": f"/trainers/{profile.slug}/",
     }
 
@@ -296,7 +298,11 @@ class TrainerListView(PublicApiView):
         }
 
         categories = trainer_categories([profile.pk for profile in rows]) if rows else {}
-        summaries = [trainer_summary(profile, categories[profile.pk]) for profile in rows]
+        photos = profile_photo_urls([profile.user_id for profile in rows]) if rows else {}
+        summaries = [
+            trainer_summary(profile, categories[profile.pk], photo_url=photos.get(profile.user_id))
+            for profile in rows
+        ]
         if output == "geojson":
             features = [geojson_feature(s) for s in summaries]
             body = {"type": "FeatureCollection", "features": features, **meta}
@@ -312,7 +318,7 @@ class TrainerDetailView(PublicApiView):
         profile = trainer_public_get(pk=pk)
         if profile is None:
             raise NotFound(_("There is no published trainer with this id."))
-        body = trainer_summary(profile)
+        body = trainer_summary(profile, photo_url=profile.photo_url)
         body.update(
             bio=profile.bio,
             languages=profile.languages,

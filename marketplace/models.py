@@ -334,8 +334,11 @@ class TrainerProfile(models.Model):
 
     @property
     def photo_url(self) -> str | None:
-        """Filled by the uploads issue."""
-        return None
+        """The newest ready profile photo (full size) for the public page; lists use
+        ``storage.services.profile_photo_urls`` for a whole page at once."""
+        from storage.services import profile_photo_url  # storage imports DRF, which imports us
+
+        return profile_photo_url(self.user_id)
 
 
 class Offering(models.Model):

@@ -2,6 +2,9 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from storage import services as storage_services
+from storage.models import Folder, Kind, Status, UserFile
+
 from . import crypto
 from .models import Category, Offering, TrainerProfile, User
 
@@ -85,6 +88,7 @@ def trainer_categories(trainer_ids: list[int]) -> dict[int, list[tuple[str, str,
 
 DISCOVERY_FIELDS = (
     "id",
+    "user",  # the photo lookup goes by user id
     "slug",
     "display_name",
     "city",
@@ -115,3 +119,36 @@ def trainer_public_get(*, pk: int) -> TrainerProfile | None:
 
 def category_get_by_slug(slug: str) -> Category | None:
     return Category.objects.filter(slug=slug).first()
+
+
+@dataclass(frozen=True)
+class TrainerUpload:
+    """One of the trainer's files as their settings page shows it."""
+
+    file: UserFile
+    url: str | None  # the thumbnail for images, a short-lived signed link for PDFs
+    in_use: bool = False  # the profile photo the public page shows
+
+
+def trainer_uploads(user_id: int) -> dict[str, list[TrainerUpload]]:
+    """The trainer's profile photos (newest first), gallery (in order added) and certificates
+    (newest first), every status, in one query; storage decides the URLs."""
+    uploads: dict[str, list[TrainerUpload]] = {
+        Folder.PROFILE: [],
+        Folder.GALLERY: [],
+        Folder.CERTIFICATE: [],
+    }
+    rows = UserFile.objects.filter(user_id=user_id, folder__in=list(uploads)).order_by(
+        "-created_at", "-id"
+    )
+    photo_in_use = False
+    for row in rows:
+        if row.kind == Kind.IMAGE:
+            url = storage_services.thumbnail_url(file=row)
+        else:
+            url = storage_services.file_url(file=row)
+        in_use = row.folder == Folder.PROFILE and row.status == Status.READY and not photo_in_use
+        photo_in_use = photo_in_use or in_use
+        uploads[row.folder].append(TrainerUpload(file=row, url=url, in_use=in_use))
+    uploads[Folder.GALLERY].reverse()
+    return uploads

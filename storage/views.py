@@ -1,11 +1,11 @@
-"""HTML upload for server-rendered pages (the trainer's settings): the same service as the
-API, answered with a message and a redirect. The URL is wired by the page that uses it."""
+"""HTML upload and delete for server-rendered pages (the trainer's settings): the same
+services as the API, answered with a message and a redirect; and public images from disk."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,17 +14,22 @@ from traino.errors import ApiError
 
 from . import backends, services, validation
 from .forms import UploadForm
-from .models import Folder
+from .models import Folder, UserFile
+
+
+def _next_url(request) -> str:
+    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return "/"
+    return next_url
 
 
 @login_required
 @require_POST
 def upload(request):
-    next_url = request.POST.get("next") or request.GET.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
+    next_url = _next_url(request)
     try:
         validation.check_content_length(request.META)
         form = UploadForm(request.POST, request.FILES)
@@ -46,6 +51,21 @@ def upload(request):
         else:
             messages.success(request, _("Your file is uploaded."))
     return redirect(next_url)
+
+
+@login_required
+@require_POST
+def delete(request, pk: int):
+    """The owner deletes one of their files (objects first, then the row); anyone else,
+    staff included, gets a 404: this page acts on your own files only."""
+    file = get_object_or_404(UserFile, pk=pk, user=request.user)
+    try:
+        services.upload_delete(file=file)
+    except ApiError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The file is deleted."))
+    return redirect(_next_url(request))
 
 
 def public_media(request, key: str):

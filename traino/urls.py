@@ -9,6 +9,7 @@ from marketplace import api as marketplace_api
 from marketplace import api_trainers
 from marketplace import views as marketplace_views
 from marketplace.forms import EmailAuthenticationForm, EmailPasswordResetForm
+from storage.urls import page_urlpatterns as storage_page_patterns
 
 from . import errors, health
 
@@ -82,6 +83,7 @@ urlpatterns = [
     path("", marketplace_views.home, name="home"),
     path("", include("marketplace.urls")),
     path("", include("bookings.urls")),
+    path("", include(storage_page_patterns)),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

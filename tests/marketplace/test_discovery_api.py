@@ -431,12 +431,12 @@ def test_a_list_request_costs_a_constant_number_of_queries(api_client):
     with CaptureQueriesContext(connection) as filtered:
         filtered_response = get(api_client, bbox=BOX, category="wanted", q="a", price_max="99999")
 
-    # then: rows + prefetched categories + count; the category filter adds its lookup
+    # then: rows + categories + profile photos + count; the category filter adds its lookup
     assert response.status_code == 200
     assert len(response.json()["results"]) == PAGE_SIZE
-    assert len(plain.captured_queries) == 3
+    assert len(plain.captured_queries) == 4
     assert filtered_response.status_code == 200
-    assert len(filtered.captured_queries) <= 4
+    assert len(filtered.captured_queries) <= 5
 
 
 def test_detail_shows_a_published_trainer_with_active_offerings(api_client):
