@@ -18,9 +18,12 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from storage.services import gallery_images
+
 from . import services
 from .models import Category, TrainerProfile
 from .permissions import can_view_trainer_page, offering_for_edit, trainer_profile_of
+from .queries import trainer_uploads
 from .trainer_forms import (
     OfferingForm,
     TrainerProfileForm,
@@ -121,6 +124,8 @@ def trainer_detail(request, slug: str):
     context = {
         "profile": profile,
         "initials": initials(profile.display_name),
+        "photo_url": profile.photo_url,
+        "gallery": gallery_images(profile.user_id),
         "offerings": offerings,
         "spoken_languages": [language_name(code) for code in profile.languages or []],
         "location_config": location_config,
@@ -189,6 +194,8 @@ def _render_profile(request, profile, form, *, publish_errors=(), status=200):
             longitudeInput=form["longitude"].id_for_label,
         ),
         "tab": "profile",
+        "uploads": trainer_uploads(profile.user_id),
+        "initials": initials(profile.display_name),
     }
     return render(request, "marketplace/trainer/profile.html", context, status=status)
 

@@ -186,6 +186,13 @@
       keyboard: true,
     });
     var popup = M.element("div", "map-popup");
+    if (trainer.photo_url) {
+      var photo = M.element("img", "map-popup-photo");
+      photo.src = trainer.photo_url;
+      photo.alt = "";
+      photo.loading = "lazy";
+      popup.appendChild(photo);
+    }
     var name = M.element("a", "map-popup-name", trainer.display_name);
     name.href = trainer.url;
     popup.appendChild(name);
@@ -244,6 +251,8 @@
       var photo = M.element("img", "avatar");
       photo.src = trainer.photo_url;
       photo.alt = "";
+      photo.loading = "lazy";
+      photo.dataset.testid = "trainer-card-photo";
       link.appendChild(photo);
     } else {
       var avatar = M.element("span", "avatar", M.initials(trainer.display_name));
