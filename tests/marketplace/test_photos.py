@@ -16,7 +16,7 @@ from PIL import Image
 
 from storage.models import Folder, Kind, Status, UserFile
 from tests.factories import TrainerProfileFactory, UserFactory
-from tests.storage.samples import pdf, photo
+from tests.storage.samples import pdf, photo, png_header_only
 
 BOX = "17.9,59.2,18.2,59.5"
 
@@ -146,17 +146,29 @@ def test_a_photo_uploaded_on_the_profile_page_is_a_ready_webp_shown_on_both_page
     assert served["Content-Type"] == "image/webp"
 
 
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("notes.jpg", b"just text", "Upload a JPEG, PNG or WebP image or a PDF document."),
+        ("cut.jpg", photo(400, 300)[:600], "The file is damaged or incomplete."),
+        (
+            "bomb.png",
+            png_header_only(9000, 9000),
+            "The image has too many pixels: at most 40 megapixels are accepted.",
+        ),
+        ("huge.jpg", b"\xff\xd8\xff" + bytes(1_100_000), "The file is too large: at most 1.0 MB."),
+    ],
+)
 @pytest.mark.django_db
 def test_a_refused_upload_is_explained_on_the_page_and_stores_nothing(
-    client, django_capture_on_commit_callbacks, media
+    client, django_capture_on_commit_callbacks, media, settings, name, data, message
 ):
+    settings.UPLOAD_MAX_BYTES = 1_048_576
     client.force_login(TrainerProfileFactory().user)
 
-    page = upload_on_page(
-        client, django_capture_on_commit_callbacks, "gallery", "notes.jpg", b"just text"
-    )
+    page = upload_on_page(client, django_capture_on_commit_callbacks, "gallery", name, data)
 
-    assert messages_on(page) == ["Upload a JPEG, PNG or WebP image or a PDF document."]
+    assert messages_on(page) == [message]
     assert UserFile.objects.count() == 0
     assert list(media.rglob("*.*")) == []
 
