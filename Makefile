@@ -21,12 +21,12 @@ run: seed
 	$(UV) run python manage.py runserver $(HOST):$(PORT)
 
 test: install
-	DJANGO_ENV=test $(UV) run pytest $(PYTEST_ARGS)
+	DJANGO_ENV=test DJANGO_ENV_FILE=/dev/null $(UV) run pytest $(PYTEST_ARGS)
 
 lint: install
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
-	DJANGO_ENV=test $(UV) run python manage.py makemigrations --check --dry-run
+	DJANGO_ENV=test DJANGO_ENV_FILE=/dev/null $(UV) run python manage.py makemigrations --check --dry-run
 
 format: install
 	$(UV) run ruff check --fix .

@@ -72,7 +72,10 @@ class CsrfFailed(ApiError):
 
 # DRF exception class -> (our code, our message). Messages are ours, so they are translated.
 _DRF_ERRORS: dict[type[exceptions.APIException], tuple[str, str]] = {
-    exceptions.ParseError: ("MALFORMED_REQUEST", _("The request body is not valid JSON.")),
+    exceptions.ParseError: (
+        "MALFORMED_REQUEST",
+        _("The request body could not be read: send valid JSON or form data."),
+    ),
     exceptions.NotAuthenticated: (
         "NOT_AUTHENTICATED",
         _("Log in or send an API token: Authorization: Bearer <token>."),

@@ -1,5 +1,7 @@
 """Health checks for load balancers and docker-compose: 200 when up, 503 naming what is down."""
 
+import logging
+
 import redis
 from django.conf import settings
 from django.db import connection
@@ -8,6 +10,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 TIMEOUT_SECONDS = 2
+logger = logging.getLogger(__name__)
+
+
+def _down(name: str, exc: Exception) -> tuple[bool, str]:
+    """The public answer names the kind of failure; host names and users go to the log only."""
+    logger.error("health check %s failed: %s", name, exc, exc_info=exc)
+    return False, type(exc).__name__
 
 
 def check_db() -> tuple[bool, str]:
@@ -15,8 +24,8 @@ def check_db() -> tuple[bool, str]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as exc:  # any driver error means "down"; the reason is reported
-        return False, f"{type(exc).__name__}: {exc}".strip()
+    except Exception as exc:  # any driver error means "down"
+        return _down("db", exc)
     return True, "ok"
 
 
@@ -31,7 +40,7 @@ def check_redis() -> tuple[bool, str]:
         client.ping()
         client.close()
     except redis.RedisError as exc:
-        return False, f"{type(exc).__name__}: {exc}"
+        return _down("redis", exc)
     return True, "ok"
 
 

@@ -75,8 +75,8 @@ def _error(response, status: int) -> dict:
 
 
 MALFORMED = {
-    "en": "The request body is not valid JSON.",
-    "sv": "Begärans innehåll är inte giltig JSON.",
+    "en": "The request body could not be read: send valid JSON or form data.",
+    "sv": "Begärans innehåll kunde inte läsas: skicka giltig JSON eller formulärdata.",
 }
 
 

@@ -28,9 +28,9 @@ def test_health_db_is_200_when_the_database_answers(client):
     assert response.json()["checks"] == {"db": {"ok": True, "detail": "ok"}}
 
 
-def test_health_db_is_503_naming_the_database_when_it_fails(client, monkeypatch):
+def test_health_db_is_503_naming_the_database_when_it_fails(client, monkeypatch, caplog):
     def broken_cursor(*args, **kwargs):
-        raise OperationalError("connection refused")
+        raise OperationalError('connection to "db.internal" refused for user "traino"')
 
     monkeypatch.setattr("traino.health.connection.cursor", broken_cursor)
 
@@ -40,7 +40,10 @@ def test_health_db_is_503_naming_the_database_when_it_fails(client, monkeypatch)
     body = response.json()
     assert body["status"] == "down"
     assert body["down"] == ["db"]
-    assert "connection refused" in body["checks"]["db"]["detail"]
+    # The kind of failure is public; the host and user name are only in the log.
+    assert body["checks"]["db"]["detail"] == "OperationalError"
+    assert "db.internal" not in response.content.decode()
+    assert "db.internal" in caplog.text
 
 
 def test_health_redis_is_503_when_redis_is_unreachable(client, settings):
@@ -52,7 +55,8 @@ def test_health_redis_is_503_when_redis_is_unreachable(client, settings):
     body = response.json()
     assert body["down"] == ["redis"]
     assert body["checks"]["redis"]["ok"] is False
-    assert "ConnectionError" in body["checks"]["redis"]["detail"]
+    assert body["checks"]["redis"]["detail"] == "ConnectionError"
+    assert "127.0.0.1" not in response.content.decode()
 
 
 def test_health_is_503_and_names_redis_when_only_redis_is_down(client, settings):
