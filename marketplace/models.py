@@ -141,7 +141,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email_index = crypto.blind_index(value or "")
 
     def __str__(self) -> str:
-        return self.name or self.email
+        """Never the email: str() ends up in clear text in logs and django_admin_log."""
+        return self.name or f"user {str(self.uid)[:8]}"
 
     def save(self, *args, **kwargs):
         if self.role == Role.STAFF:
@@ -200,6 +201,7 @@ class ApiToken(models.Model):
         verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
+        """The owner as ``str(User)``: a name or a short uid, never the email."""
         return f"{self.prefix}… ({self.user})"
 
     def is_usable(self, *, now=None) -> bool:
