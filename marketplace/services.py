@@ -157,6 +157,12 @@ def _validate_time_zone(name: str) -> None:
         raise ValidationError({"time_zone": [_("Unknown time zone.")]}, code="invalid") from None
 
 
+def _anonymous_display_name() -> str:
+    """For a user without a name: neutral and random, never derived from the email (it
+    would publish part of the address in the name and the public slug)."""
+    return f"Trainer {secrets.token_hex(3)}"
+
+
 @transaction.atomic
 def trainer_become(*, user: User) -> TrainerProfile:
     """Make ``user`` a trainer with an unpublished profile; calling it twice changes nothing.
@@ -171,7 +177,7 @@ def trainer_become(*, user: User) -> TrainerProfile:
     if user.role == Role.TRAINEE:
         user.role = Role.TRAINER
         user.save(update_fields=["role"])
-    display_name = user.name or user.email.partition("@")[0]
+    display_name = user.name.strip() or _anonymous_display_name()
     attempts_left = 3
     while True:
         try:

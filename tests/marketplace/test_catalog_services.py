@@ -57,10 +57,21 @@ def test_a_slug_taken_in_the_same_instant_is_retried(monkeypatch):
     assert TrainerProfile.objects.get(pk=profile.pk).slug == "erik-berg-2"
 
 
-def test_a_user_without_a_name_gets_a_profile_named_after_the_email():
+def test_a_user_without_a_name_gets_a_neutral_profile_name_not_the_email(monkeypatch):
+    monkeypatch.setattr(services.secrets, "token_hex", lambda nbytes: "a1b2c3")
+
     profile = services.trainer_become(user=UserFactory(name="", email="coach.lina@example.se"))
 
-    assert (profile.display_name, profile.slug) == ("coach.lina", "coachlina")
+    assert (profile.display_name, profile.slug) == ("Trainer a1b2c3", "trainer-a1b2c3")
+
+
+def test_two_users_without_a_name_get_different_neutral_names():
+    first = services.trainer_become(user=UserFactory(name="", email="lina@example.se"))
+    second = services.trainer_become(user=UserFactory(name="", email="lina@example.com"))
+
+    assert first.display_name != second.display_name
+    assert first.slug != second.slug
+    assert "lina" not in first.slug + second.slug + first.display_name + second.display_name
 
 
 def test_profile_update_sets_fields_and_categories_but_keeps_the_slug():
