@@ -27,6 +27,10 @@ logger = logging.getLogger(__name__)
 PDF_FOLDERS = frozenset({Folder.CERTIFICATE, Folder.DOCUMENT})
 
 
+# Shown as UserFile.failure_reason when storage, not the file, was the problem.
+FAILED_MESSAGE = _("The file could not be stored. Upload it again in a minute.")
+
+
 class StorageUnavailable(ApiError):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "STORAGE_UNAVAILABLE"
@@ -132,8 +136,10 @@ def upload_process(*, file_id: int) -> UserFile | None:
             done = {"content_type": "application/pdf", "size": len(source)}
     except backends.TransientStorageError:
         raise
-    except (backends.StorageError, ApiError) as exc:
-        return _mark_failed(row, store, reason=str(exc))
+    except ApiError as exc:  # the file itself is refused: its message is meant for the user
+        return _mark_failed(row, store, message=str(exc.message), detail=f"{exc.code}: {exc}")
+    except backends.StorageError as exc:
+        return _mark_failed(row, store, message=str(FAILED_MESSAGE), detail=str(exc))
     updated = UserFile.objects.filter(pk=row.pk, status=Status.PENDING).update(
         status=Status.READY, staging_key="", updated_at=timezone.now(), **done
     )
@@ -149,18 +155,23 @@ def upload_process(*, file_id: int) -> UserFile | None:
 
 
 def upload_mark_failed(*, file_id: int, reason: str) -> None:
-    """The last resort of the task after its retries: the row says why, the objects go."""
+    """The last resort of the task after its retries: the row fails, the objects go.
+
+    ``reason`` is the internal cause (exception text with endpoints, bucket, keys): it is
+    logged, never stored; the row gets a message meant for the user.
+    """
     row = UserFile.objects.filter(pk=file_id, status=Status.PENDING).first()
     if row is not None:
-        _mark_failed(row, backends.get_store(), reason=reason)
+        _mark_failed(row, backends.get_store(), message=str(FAILED_MESSAGE), detail=reason)
 
 
-def _mark_failed(row: UserFile, store, *, reason: str) -> UserFile:
-    logger.warning("Upload %s failed: %s", row.pk, reason)
+def _mark_failed(row: UserFile, store, *, message: str, detail: str) -> UserFile:
+    """``message`` is shown to the owner (API, profile page); ``detail`` only goes to the log."""
+    logger.warning("Upload %s failed: %s", row.pk, detail)
     delete_quietly(store, row.key, row.thumbnail_key, row.staging_key)
     UserFile.objects.filter(pk=row.pk, status=Status.PENDING).update(
         status=Status.FAILED,
-        failure_reason=reason[:2000],
+        failure_reason=message[:2000],
         staging_key="",
         updated_at=timezone.now(),
     )

@@ -246,13 +246,13 @@ def test_transient_errors_that_never_stop_leave_a_failed_row_and_no_objects(
     assert response.status_code == 201
     row = UserFile.objects.get()
     assert row.status == Status.FAILED
-    assert "InternalError" in row.failure_reason
+    assert row.failure_reason == "The file could not be stored. Upload it again in a minute."
     assert put.call_count == 1 + 4  # the staging write, then the first try and 3 retries
     assert s3.object_keys() == []
 
 
-def test_a_permanent_s3_error_marks_the_row_failed_with_the_reason(
-    s3, api_client, owner, celery_retries
+def test_a_permanent_s3_error_marks_the_row_failed_with_a_message_and_logs_the_cause(
+    s3, api_client, owner, celery_retries, caplog
 ):
     client = backends.get_store().client
     real_put = client.put_object
@@ -263,11 +263,15 @@ def test_a_permanent_s3_error_marks_the_row_failed_with_the_reason(
         return real_put(**kwargs)
 
     with mock.patch.object(client, "put_object", side_effect=denied) as put:
-        upload(api_client, "profile", "me.jpg", photo(200, 100))
+        response = upload(api_client, "profile", "me.jpg", photo(200, 100))
 
     row = UserFile.objects.get()
+    message = "The file could not be stored. Upload it again in a minute."
     assert row.status == Status.FAILED
-    assert "AccessDenied" in row.failure_reason
+    assert row.failure_reason == message
+    assert response.json()["failure_reason"] == message
+    assert f"Upload {row.pk} failed" in caplog.text
+    assert "AccessDenied" in caplog.text
     assert put.call_count == 2  # staging, then one refused write: no retry
     assert s3.object_keys() == []
 
