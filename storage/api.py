@@ -186,4 +186,8 @@ class UploadDownloadView(APIView):
         response = HttpResponse(data, content_type=content_type)
         response["Cache-Control"] = backends.PRIVATE_CACHE_CONTROL
         response["X-Content-Type-Options"] = "nosniff"
+        # Served from our origin: no script, no same-origin access, whatever the file holds.
+        response["Content-Security-Policy"] = "sandbox"
+        if disposition := services.download_disposition(key):
+            response["Content-Disposition"] = disposition
         return response

@@ -59,7 +59,7 @@ class FileStore(Protocol):
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
     def public_url(self, key: str) -> str: ...
-    def signed_url(self, key: str, *, expires: int) -> str: ...
+    def signed_url(self, key: str, *, expires: int, disposition: str = "") -> str: ...
 
 
 def is_transient(exc: Exception) -> bool:
@@ -119,10 +119,11 @@ class S3FileStore:
             "get_object", Params={"Bucket": self.bucket, "Key": key}
         )
 
-    def signed_url(self, key: str, *, expires: int) -> str:
-        return self.client.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires
-        )
+    def signed_url(self, key: str, *, expires: int, disposition: str = "") -> str:
+        params = {"Bucket": self.bucket, "Key": key}
+        if disposition:
+            params["ResponseContentDisposition"] = disposition
+        return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires)
 
 
 class LocalFileStore:
@@ -162,7 +163,9 @@ class LocalFileStore:
     def public_url(self, key: str) -> str:
         return self.public.url(key)
 
-    def signed_url(self, key: str, *, expires: int) -> str:
+    def signed_url(self, key: str, *, expires: int, disposition: str = "") -> str:
+        """``disposition`` is decided by the download view from the key; accepted for the
+        interface only."""
         token = signing.dumps({"k": key, "x": int(time.time()) + expires}, salt=_SIGNING_SALT)
         return f"{reverse('api-upload-download')}?token={token}"
 

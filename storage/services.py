@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
@@ -213,7 +214,19 @@ def file_url(*, file: UserFile) -> str | None:
     store = backends.get_store()
     if file.is_public:
         return store.public_url(file.key)
-    return store.signed_url(file.key, expires=settings.UPLOAD_SIGNED_URL_EXPIRY)
+    return store.signed_url(
+        file.key,
+        expires=settings.UPLOAD_SIGNED_URL_EXPIRY,
+        disposition=download_disposition(file.key),
+    )
+
+
+def download_disposition(key: str) -> str:
+    """A PDF is downloaded, never rendered inline from our (or the bucket's) origin, where a
+    crafted document could run script; images stay inline for <img>."""
+    if not key.endswith(".pdf"):
+        return ""
+    return content_disposition_header(as_attachment=True, filename=key.rsplit("/", 1)[-1])
 
 
 def thumbnail_url(*, file: UserFile) -> str | None:

@@ -57,6 +57,8 @@ def test_on_disk_a_pdf_is_kept_outside_media_root_behind_a_signed_link(api_clien
     download = api_client.get(body["url"])
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == f'attachment; filename="{row.key.split("/")[-1]}"'
+    assert download["Content-Security-Policy"] == "sandbox"
     assert download.content == data
 
 

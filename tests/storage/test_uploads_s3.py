@@ -180,8 +180,10 @@ def test_a_pdf_is_private_and_served_to_its_owner_and_staff_through_signed_urls(
     assert detail.status_code == 200
     assert detail.json()["url_expires_in"] == 300
     assert "X-Amz-Signature=" in detail.json()["url"]
-    status, body, _headers = anonymous_get(detail.json()["url"])
+    assert "response-content-disposition=attachment" in detail.json()["url"]
+    status, body, headers = anonymous_get(detail.json()["url"])
     assert (status, body) == (200, data)
+    assert headers["Content-Disposition"] == f'attachment; filename="{row.key.split("/")[-1]}"'
 
     # staff too; another user sees nothing
     api_client.force_authenticate(UserFactory(role=Role.STAFF))
