@@ -40,9 +40,12 @@ class UploadJSONParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            return json.loads(stream.read().decode("utf-8"))
+            data = json.loads(stream.read().decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError() from exc
+        if not isinstance(data, dict):  # [], null, "x": the view reads named fields
+            raise exceptions.ParseError()
+        return data
 
 
 class UserFileSerializer(serializers.ModelSerializer):

@@ -427,3 +427,12 @@ def test_malformed_json_is_a_400(s3, api_client, owner):
 
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "MALFORMED_REQUEST"
+
+
+@pytest.mark.parametrize("body", ["[]", "null", '"x"', "42", '[{"folder": "gallery"}]'])
+def test_a_json_body_that_is_not_an_object_is_a_400(s3, api_client, owner, body):
+    response = api_client.post("/api/uploads", data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "MALFORMED_REQUEST"
+    assert UserFile.objects.count() == 0
