@@ -196,23 +196,33 @@ def trainer_profile_update(*, profile: TrainerProfile, categories=None, **fields
     """Change the profile's own fields (and categories when given).
 
     The slug stays as it was: a public link keeps working after a rename. A published
-    profile cannot lose its location (unpublish it first).
+    profile cannot lose its location (unpublish it first). The change is applied to the
+    locked row and only the given fields are written: ``is_published`` and the copies kept
+    by ``trainer_refresh_min_price`` are never written back from a stale instance.
     """
-    _set_fields(profile, fields, PROFILE_FIELDS)
+    locked = TrainerProfile.objects.select_for_update().get(pk=profile.pk)
+    _set_fields(locked, fields, PROFILE_FIELDS)
     if "languages" in fields:
-        _validate_languages(profile.languages)
+        _validate_languages(locked.languages)
     if "time_zone" in fields:
-        _validate_time_zone(profile.time_zone)
-    profile.full_clean(exclude=["user", "categories"])
-    if profile.is_published and not profile.has_location:
+        _validate_time_zone(locked.time_zone)
+    locked.full_clean(exclude=["user", "categories"])
+    if locked.is_published and not locked.has_location:
         raise ValidationError(
             {"latitude": [_("A published profile needs a location. Unpublish it first.")]},
             code="location_required",
         )
-    profile.save()
+    locked.save(update_fields=[*sorted(fields), "updated_at"])
     if categories is not None:
-        profile.categories.set(categories)
+        locked.categories.set(categories)
+    _copy_row(locked, to=profile)
     return profile
+
+
+def _copy_row(source: TrainerProfile, *, to: TrainerProfile) -> None:
+    """The caller's instance gets the row as it is now, not only the fields it changed."""
+    for field in TrainerProfile._meta.concrete_fields:
+        setattr(to, field.attname, getattr(source, field.attname))
 
 
 @transaction.atomic
@@ -271,16 +281,23 @@ def offering_update(*, offering: Offering, **fields) -> Offering:
 
 @transaction.atomic
 def trainer_publish(*, profile: TrainerProfile, published: bool) -> TrainerProfile:
-    """Show or hide the profile. Publishing needs a location and an active offering."""
+    """Show or hide the profile. Publishing needs a location and an active offering.
+
+    The checks run on the locked row: an offering deactivated at the same moment either
+    commits first (and publishing is refused) or waits for us and then unpublishes
+    (``trainer_refresh_min_price`` locks the same row).
+    """
+    locked = TrainerProfile.objects.select_for_update().get(pk=profile.pk)
     if published:
         errors = {}
-        if not profile.has_location:
+        if not locked.has_location:
             errors["latitude"] = [_("Set your location on the map before publishing.")]
-        if not profile.offerings.filter(is_active=True).exists():
+        if not locked.offerings.filter(is_active=True).exists():
             errors["offerings"] = [_("Add at least one active offering before publishing.")]
         if errors:
             raise ValidationError(errors, code="not_publishable")
-    if profile.is_published != published:
-        profile.is_published = published
-        profile.save(update_fields=["is_published", "updated_at"])
+    if locked.is_published != published:
+        locked.is_published = published
+        locked.save(update_fields=["is_published", "updated_at"])
+    _copy_row(locked, to=profile)
     return profile

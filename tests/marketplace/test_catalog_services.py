@@ -2,7 +2,8 @@
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from marketplace import services
@@ -259,3 +260,52 @@ def test_category_name_follows_the_language():
         assert category.name == "Löpning"
     with translation.override("en"):
         assert category.name == "Running"
+
+
+def test_profile_update_does_not_write_back_a_stale_publish_state_or_price():
+    # given: a page loaded the profile, then the last offering was deactivated elsewhere
+    stale = TrainerProfileFactory(is_published=True, min_price_amount=45000)
+    TrainerProfile.objects.filter(pk=stale.pk).update(
+        is_published=False, min_price_amount=None, offering_titles=""
+    )
+
+    # when: the stale page saves a new bio
+    returned = services.trainer_profile_update(profile=stale, bio="Ny text")
+
+    # then: only the bio changed, and the caller sees the row as it is now
+    row = TrainerProfile.objects.get(pk=stale.pk)
+    assert (row.bio, row.is_published, row.min_price_amount) == ("Ny text", False, None)
+    assert (returned.is_published, returned.min_price_amount) == (False, None)
+
+
+def test_profile_update_and_publish_lock_the_profile_row():
+    if not connection.features.has_select_for_update:
+        pytest.skip("SQLite has no SELECT ... FOR UPDATE; this test runs on PostgreSQL")
+    profile = TrainerProfileFactory(is_published=False)
+    OfferingFactory(trainer=profile)
+
+    with CaptureQueriesContext(connection) as queries:
+        services.trainer_profile_update(profile=profile, bio="x")
+        services.trainer_publish(profile=profile, published=True)
+
+    locks = [
+        q["sql"]
+        for q in queries
+        if 'FROM "marketplace_trainerprofile"' in q["sql"] and "FOR UPDATE" in q["sql"]
+    ]
+    assert len(locks) == 2
+
+
+def test_publish_checks_the_locked_row_not_a_stale_instance():
+    # given: the instance still has a location, the row no longer has one
+    stale = TrainerProfileFactory(is_published=False)
+    OfferingFactory(trainer=stale)
+    TrainerProfile.objects.filter(pk=stale.pk).update(latitude=None, longitude=None)
+
+    with pytest.raises(ValidationError) as caught:
+        services.trainer_publish(profile=stale, published=True)
+
+    assert caught.value.message_dict == {
+        "latitude": ["Set your location on the map before publishing."]
+    }
+    assert TrainerProfile.objects.get(pk=stale.pk).is_published is False
