@@ -343,6 +343,17 @@ class TrainerProfile(models.Model):
         return profile_photo_url(self.user_id)
 
 
+class Currency(models.TextChoices):
+    """Currencies an offering may be priced in.
+
+    SEK only for now: the profile's lowest price (``trainer_refresh_min_price``) and the
+    discovery price filter compare amounts directly, which is only meaningful within one
+    currency. Adding one here means computing the lowest price per currency first.
+    """
+
+    SEK = "SEK", _("Swedish krona (SEK)")
+
+
 class Offering(models.Model):
     """Something a trainer sells: a personal session (capacity 1) or a group session."""
 
@@ -360,7 +371,7 @@ class Offering(models.Model):
     price_amount = models.PositiveIntegerField(
         _("price"), help_text=_("In the currency's minor unit: öre for SEK.")
     )
-    currency = models.CharField(_("currency"), max_length=3, default="SEK")
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency, default=Currency.SEK)
     capacity = models.PositiveSmallIntegerField(
         _("capacity"),
         default=1,
@@ -389,6 +400,10 @@ class Offering(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(capacity__gte=1), name="offering_capacity_at_least_1"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(currency__in=Currency.values),
+                name="offering_currency_supported",
             ),
             models.CheckConstraint(
                 condition=(

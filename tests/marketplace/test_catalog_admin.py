@@ -2,7 +2,7 @@
 
 import pytest
 
-from marketplace.models import Role, TrainerProfile
+from marketplace.models import Offering, Role, TrainerProfile
 from tests.factories import CategoryFactory, OfferingFactory, TrainerProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +81,28 @@ def test_an_offering_saved_in_the_admin_refreshes_the_lowest_price(staff_client,
 
     assert response.status_code == 302
     assert TrainerProfile.objects.get(pk=catalogue.pk).min_price_amount == 40000
+
+
+def test_the_offering_admin_refuses_an_unsupported_currency(staff_client, catalogue):
+    offering = catalogue.offerings.get()
+
+    response = staff_client.post(
+        f"/admin/marketplace/offering/{offering.pk}/change/",
+        {
+            "trainer": catalogue.pk,
+            "title": "Hatha yoga",
+            "description": "",
+            "duration_minutes": 60,
+            "price_amount": 100,
+            "currency": "EUR",
+            "capacity": 1,
+            "location_name": "",
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "currency": ["Select a valid choice. EUR is not one of the available choices."]
+    }
+    assert Offering.objects.get(pk=offering.pk).currency == "SEK"

@@ -205,16 +205,6 @@ def test_offering_create_refuses_bad_values(fields, field):
     assert Offering.objects.count() == 0
 
 
-def test_offering_currency_is_stored_upper_case():
-    profile = services.trainer_become(user=UserFactory())
-
-    offering = services.offering_create(
-        profile=profile, title="PT", duration_minutes=60, price_amount=5000, currency="eur"
-    )
-
-    assert Offering.objects.get(pk=offering.pk).currency == "EUR"
-
-
 def test_publishing_needs_a_location_and_an_active_offering():
     profile = services.trainer_become(user=UserFactory())
 
@@ -309,3 +299,37 @@ def test_publish_checks_the_locked_row_not_a_stale_instance():
         "latitude": ["Set your location on the map before publishing."]
     }
     assert TrainerProfile.objects.get(pk=stale.pk).is_published is False
+
+
+@pytest.mark.parametrize("currency", ["EUR", "XYZ", "eur"])
+def test_an_offering_in_an_unsupported_currency_is_refused(currency):
+    profile = TrainerProfileFactory()
+
+    with pytest.raises(ValidationError) as caught:
+        services.offering_create(
+            profile=profile, title="PT", duration_minutes=60, price_amount=5000, currency=currency
+        )
+
+    assert caught.value.message_dict == {
+        "currency": [f"Value '{currency.upper()}' is not a valid choice."]
+    }
+    assert Offering.objects.count() == 0
+
+
+def test_an_offering_in_sek_is_accepted_whatever_the_case():
+    offering = services.offering_create(
+        profile=TrainerProfileFactory(),
+        title="PT",
+        duration_minutes=60,
+        price_amount=5000,
+        currency="sek",
+    )
+
+    assert Offering.objects.get(pk=offering.pk).currency == "SEK"
+
+
+def test_the_database_refuses_an_unsupported_currency():
+    offering = OfferingFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Offering.objects.filter(pk=offering.pk).update(currency="EUR")
