@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import crypto
 from .personnummer import normalize_personnummer
+from .validators import validate_time_zone
 
 
 def encrypted_property(field: str, *, normalize=None) -> property:
@@ -270,7 +271,12 @@ class TrainerProfile(models.Model):
     longitude = models.FloatField(
         _("longitude"), null=True, blank=True, validators=LONGITUDE_VALIDATORS
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, default=_default_time_zone)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=_default_time_zone,
+        validators=[validate_time_zone],
+    )
     is_published = models.BooleanField(_("published"), default=False)
     min_price_amount = models.PositiveIntegerField(
         _("lowest price"), null=True, blank=True, editable=False

@@ -1,7 +1,6 @@
 """Writes that belong to the marketplace: accounts, API tokens, trainer profiles and offerings."""
 
 import secrets
-import zoneinfo
 from datetime import datetime
 
 from django.conf import settings
@@ -150,13 +149,6 @@ def _validate_languages(languages) -> None:
         )
 
 
-def _validate_time_zone(name: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError({"time_zone": [_("Unknown time zone.")]}, code="invalid") from None
-
-
 def _anonymous_display_name() -> str:
     """For a user without a name: neutral and random, never derived from the email (it
     would publish part of the address in the name and the public slug)."""
@@ -204,8 +196,6 @@ def trainer_profile_update(*, profile: TrainerProfile, categories=None, **fields
     _set_fields(locked, fields, PROFILE_FIELDS)
     if "languages" in fields:
         _validate_languages(locked.languages)
-    if "time_zone" in fields:
-        _validate_time_zone(locked.time_zone)
     locked.full_clean(exclude=["user", "categories"])
     if locked.is_published and not locked.has_location:
         raise ValidationError(

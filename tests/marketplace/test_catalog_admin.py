@@ -106,3 +106,30 @@ def test_the_offering_admin_refuses_an_unsupported_currency(staff_client, catalo
         "currency": ["Select a valid choice. EUR is not one of the available choices."]
     }
     assert Offering.objects.get(pk=offering.pk).currency == "SEK"
+
+
+def test_the_trainer_admin_refuses_an_unknown_time_zone(staff_client, catalogue):
+    response = staff_client.post(
+        f"/admin/marketplace/trainerprofile/{catalogue.pk}/change/",
+        {
+            "user": catalogue.user_id,
+            "display_name": "Anna Lindqvist",
+            "slug": catalogue.slug,
+            "bio": "",
+            "languages": "[]",
+            "city": "Solna",
+            "address": "",
+            "latitude": "59.33",
+            "longitude": "18.06",
+            "time_zone": "Mars/Olympus",
+            "is_published": "on",
+            "offerings-TOTAL_FORMS": "0",
+            "offerings-INITIAL_FORMS": "0",
+            "offerings-MIN_NUM_FORMS": "0",
+            "offerings-MAX_NUM_FORMS": "1000",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {"time_zone": ["Unknown time zone."]}
+    assert TrainerProfile.objects.get(pk=catalogue.pk).time_zone == "Europe/Stockholm"

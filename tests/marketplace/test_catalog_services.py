@@ -333,3 +333,13 @@ def test_the_database_refuses_an_unsupported_currency():
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Offering.objects.filter(pk=offering.pk).update(currency="EUR")
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus", "../../etc/passwd", "Europe/"])
+def test_the_model_refuses_a_time_zone_zoneinfo_cannot_load(name):
+    profile = TrainerProfileFactory.build(user=UserFactory(), time_zone=name)
+
+    with pytest.raises(ValidationError) as caught:
+        profile.full_clean(exclude=["user", "categories"])
+
+    assert "Unknown time zone." in caught.value.message_dict["time_zone"]
