@@ -7,6 +7,8 @@ from django.db.models import Count
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from traino.errors import ApiError
+
 from . import services
 from .models import ApiToken, Category, Offering, TrainerProfile, User
 from .money import format_money
@@ -138,10 +140,22 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 class OfferingInline(admin.TabularInline):
+    """Read-only: offerings are changed on their own page, which sends the offering signals
+    (and lets bookings refuse a change) the way the services do."""
+
     model = Offering
     extra = 0
     fields = ("title", "duration_minutes", "price_amount", "currency", "capacity", "is_active")
     show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(TrainerProfile)
@@ -201,6 +215,47 @@ class TrainerProfileAdmin(admin.ModelAdmin):
         services.trainer_refresh_min_price(profile=form.instance)
 
 
+class OfferingAdminForm(forms.ModelForm):
+    """Asks ``offering_will_change`` during validation, so a refusal is shown on the form.
+
+    The admin validates and saves inside one transaction (changeform_view is atomic), as
+    the services do.
+    """
+
+    class Meta:
+        model = Offering
+        fields = (
+            "trainer",
+            "title",
+            "description",
+            "duration_minutes",
+            "price_amount",
+            "currency",
+            "capacity",
+            "latitude",
+            "longitude",
+            "location_name",
+            "is_active",
+        )
+
+    def _post_clean(self):
+        super()._post_clean()
+        self.offering_changes: set[str] = set()
+        if self.errors:
+            return
+        created = self.instance._state.adding
+        self.offering_changes = services.offering_changes(offering=self.instance)
+        try:
+            services.offering_check_change(
+                offering=self.instance, changes=self.offering_changes, created=created
+            )
+        except ValidationError as exc:
+            known = hasattr(exc, "error_dict") and set(exc.error_dict) <= set(self.fields)
+            self.add_error(None, exc if known else exc.messages)
+        except ApiError as exc:
+            self.add_error(None, str(exc.message))
+
+
 @admin.register(Offering)
 class OfferingAdmin(admin.ModelAdmin):
     list_display = (
@@ -221,17 +276,23 @@ class OfferingAdmin(admin.ModelAdmin):
     def price_display(self, obj: Offering) -> str:
         return format_money(obj.price_amount, obj.currency, get_language() or "en")
 
+    form = OfferingAdminForm
+
     def save_model(self, request, obj, form, change):
+        previous_trainer_id = form.initial.get("trainer")
         super().save_model(request, obj, form, change)
-        services.trainer_refresh_min_price(profile=obj.trainer)
+        services.offering_after_write(
+            offering=obj, changes=form.offering_changes, created=not change, trainer=obj.trainer
+        )
+        if previous_trainer_id and previous_trainer_id != obj.trainer_id:
+            services.trainer_refresh_min_price(
+                profile=TrainerProfile.objects.get(pk=previous_trainer_id)
+            )
 
     def delete_model(self, request, obj):
-        trainer = obj.trainer
-        super().delete_model(request, obj)
-        services.trainer_refresh_min_price(profile=trainer)
+        services.offering_delete(offering=obj)
 
     def delete_queryset(self, request, queryset):
-        trainers = list(TrainerProfile.objects.filter(offerings__in=queryset).distinct())
-        super().delete_queryset(request, queryset)
-        for trainer in trainers:
-            services.trainer_refresh_min_price(profile=trainer)
+        """One by one, so every deletion is announced and may be refused."""
+        for offering in queryset.select_related("trainer").order_by("pk"):
+            services.offering_delete(offering=offering)

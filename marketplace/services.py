@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from . import signals
 from .models import ApiToken, Offering, Role, TrainerProfile, User, hash_token
 from .queries import user_get_by_email
 
@@ -249,13 +250,58 @@ def _offering_clean(offering: Offering) -> None:
     offering.full_clean(exclude=["trainer"])
 
 
+OFFERING_TRACKED_FIELDS = OFFERING_FIELDS | {"trainer"}
+
+
+def offering_changes(*, offering: Offering) -> set[str]:
+    """The names of the fields whose value differs from the stored row, which is locked
+    (call inside a transaction); all tracked fields for an offering not saved yet."""
+    if offering._state.adding:
+        return set(OFFERING_TRACKED_FIELDS)
+    stored = Offering.objects.select_for_update().get(pk=offering.pk)
+    return {
+        name
+        for name in OFFERING_TRACKED_FIELDS
+        if getattr(offering, Offering._meta.get_field(name).attname)
+        != getattr(stored, Offering._meta.get_field(name).attname)
+    }
+
+
+def offering_check_change(
+    *, offering: Offering, changes: set[str], created: bool = False, deleted: bool = False
+) -> None:
+    """Ask the receivers of ``offering_will_change`` (see signals.py); they may raise."""
+    if changes or created or deleted:
+        signals.offering_will_change.send(
+            sender=Offering, offering=offering, changes=changes, created=created, deleted=deleted
+        )
+
+
+def offering_after_write(
+    *,
+    offering: Offering,
+    changes: set[str],
+    created: bool = False,
+    deleted: bool = False,
+    trainer: TrainerProfile,
+) -> None:
+    """Refresh the profile's copies, then tell the receivers of ``offering_changed``."""
+    trainer_refresh_min_price(profile=trainer)
+    if changes or created or deleted:
+        signals.offering_changed.send(
+            sender=Offering, offering=offering, changes=changes, created=created, deleted=deleted
+        )
+
+
 @transaction.atomic
 def offering_create(*, profile: TrainerProfile, **fields) -> Offering:
     offering = Offering(trainer=profile)
     _set_fields(offering, fields, OFFERING_FIELDS)
     _offering_clean(offering)
+    changes = offering_changes(offering=offering)
+    offering_check_change(offering=offering, changes=changes, created=True)
     offering.save()
-    trainer_refresh_min_price(profile=profile)
+    offering_after_write(offering=offering, changes=changes, created=True, trainer=profile)
     return offering
 
 
@@ -264,9 +310,22 @@ def offering_update(*, offering: Offering, **fields) -> Offering:
     """Change an offering; deactivating the last active one unpublishes the profile."""
     _set_fields(offering, fields, OFFERING_FIELDS)
     _offering_clean(offering)
+    changes = offering_changes(offering=offering)
+    offering_check_change(offering=offering, changes=changes)
     offering.save()
-    trainer_refresh_min_price(profile=offering.trainer)
+    offering_after_write(offering=offering, changes=changes, trainer=offering.trainer)
     return offering
+
+
+@transaction.atomic
+def offering_delete(*, offering: Offering) -> None:
+    """Delete an offering (its schedules protect it); the profile's copies follow."""
+    Offering.objects.select_for_update().filter(pk=offering.pk).first()
+    offering_check_change(offering=offering, changes=set(), deleted=True)
+    trainer, pk = offering.trainer, offering.pk
+    offering.delete()
+    offering.pk = pk  # receivers need to know which offering went
+    offering_after_write(offering=offering, changes=set(), deleted=True, trainer=trainer)
 
 
 @transaction.atomic

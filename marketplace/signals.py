@@ -1,0 +1,32 @@
+"""Signals about offerings, for apps the marketplace must not import (bookings).
+
+Both are sent with ``sender=Offering`` and the keyword arguments
+
+- ``offering``: the Offering. For a change it carries the new values; for a deletion it is
+  the row as it was (its ``pk`` still set, though the row is gone after ``offering_changed``).
+- ``changes``: set of the field names whose value differs from the stored row, from
+  ``title``, ``description``, ``duration_minutes``, ``price_amount``, ``currency``,
+  ``capacity``, ``latitude``, ``longitude``, ``location_name``, ``is_active`` and
+  ``trainer``; every one of them for a new offering, an empty set for a deletion.
+- ``created``: a new offering. ``deleted``: the offering is being / was deleted.
+
+``offering_will_change`` is sent before the write, inside the writing transaction (the
+offering row is locked). A receiver refuses the change by raising Django's ValidationError
+(or a traino.errors.ApiError): the service lets it propagate and the transaction rolls
+back; the admin form shows its messages. Use it for checks such as "this duration would
+make the trainer's schedules overlap".
+
+``offering_changed`` is sent after the write and the profile's lowest-price refresh, inside
+the same transaction: receivers may write (invalidate caches, re-check overlaps) and are
+rolled back with it; anything leaving the database should go through
+``transaction.on_commit``.
+
+They are sent by ``services.offering_create`` / ``offering_update`` / ``offering_delete``
+and by the Django admin's offering pages; never when nothing changed. Raw ``save()`` or
+queryset ``update()`` calls bypass them, so writes go through the services.
+"""
+
+from django.dispatch import Signal
+
+offering_will_change = Signal()
+offering_changed = Signal()
