@@ -25,11 +25,12 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             )
         token = ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
         now = timezone.now()
-        if token is None or token.revoked_at is not None or not token.user.is_active:
+        reason = "unknown" if token is None else token.unusable_reason(now=now)
+        if reason in ("unknown", "revoked", "user_inactive"):
             raise exceptions.AuthenticationFailed(
                 _("This API token is not valid."), code="TOKEN_INVALID"
             )
-        if token.expires_at <= now:
+        if reason == "expired":
             raise exceptions.AuthenticationFailed(
                 _("This API token has expired. Ask for a new one."), code="TOKEN_EXPIRED"
             )

@@ -175,12 +175,6 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def usable(self, *, now=None):
-        now = now or timezone.now()
-        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
-
-
 class ApiToken(models.Model):
     """A bearer token. Only its SHA-256 is stored: a leaked table grants nothing."""
 
@@ -195,8 +189,6 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ApiTokenQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
@@ -205,8 +197,16 @@ class ApiToken(models.Model):
         """The owner as ``str(User)``: a name or a short uid, never the email."""
         return f"{self.prefix}… ({self.user})"
 
-    def is_usable(self, *, now=None) -> bool:
-        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+    def unusable_reason(self, *, now=None) -> str | None:
+        """Why this token cannot authenticate now ("revoked", "user_inactive", "expired"),
+        or None when it can: the one place for the rule (BearerTokenAuthentication)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if not self.user.is_active:
+            return "user_inactive"
+        if self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return None
 
 
 class Category(models.Model):

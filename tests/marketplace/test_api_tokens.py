@@ -226,3 +226,34 @@ def test_beat_schedule_runs_the_token_cleanup(settings):
 
     assert entry["task"] == "marketplace.tasks.delete_expired_api_tokens"
     assert delete_expired_api_tokens.name == entry["task"]
+
+
+@pytest.mark.parametrize(
+    ("revoked", "active", "expires_in", "reason"),
+    [
+        (False, True, timedelta(minutes=1), None),
+        (True, True, timedelta(minutes=1), "revoked"),
+        (False, False, timedelta(minutes=1), "user_inactive"),
+        (False, True, timedelta(0), "expired"),
+        (True, True, -timedelta(days=1), "revoked"),
+    ],
+)
+def test_the_token_says_why_it_cannot_authenticate(revoked, active, expires_in, reason):
+    now = timezone.now()
+    token, _raw = services.api_token_issue(user=UserFactory(is_active=active), now=now)
+    token.expires_at = now + expires_in
+    token.revoked_at = now if revoked else None
+
+    assert token.unusable_reason(now=now) == reason
+
+
+def test_a_revoked_token_gets_401_token_invalid_even_after_its_expiry(api_client, user):
+    token, raw = services.api_token_issue(user=user)
+    ApiToken.objects.filter(pk=token.pk).update(
+        revoked_at=timezone.now(), expires_at=timezone.now() - timedelta(days=1)
+    )
+
+    response = api_client.get("/api/me", HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "TOKEN_INVALID"
