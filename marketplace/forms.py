@@ -76,12 +76,22 @@ class EmailPasswordResetForm(auth_forms.PasswordResetForm):
             yield user
 
 
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
 class AccountForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     phone = forms.RegexField(
         label=_("Phone"),
         regex=r"^\+?[0-9 ()-]{6,20}$",
         required=False,
+        widget=TelInput(attrs={"autocomplete": "tel"}),
         error_messages={"invalid": _("Enter a phone number such as +46 70 123 45 67.")},
     )
     personnummer = forms.CharField(

@@ -49,3 +49,29 @@ def test_sign_up_log_out_and_log_in_again_with_the_email_in_another_case(page):
     expect(page.get_by_test_id("nav-account")).to_have_text("Astrid")
     page.get_by_test_id("nav-account").click()
     expect(page.get_by_test_id("account-email")).to_have_text("Astrid.Lind@example.se")
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_links_sit_behind_the_menu_and_log_out_works_from_there(page):
+    from tests.e2e.conftest import PHONE
+    from tests.factories import DEFAULT_PASSWORD, TrainerUserFactory
+
+    # given a trainer logged in on a phone-sized screen
+    TrainerUserFactory(email="tove@example.se", name="Tove Berg")
+    page.set_viewport_size(PHONE)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill("tove@example.se")
+    page.locator("#id_password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    # then the bar shows the menu toggle, not the links
+    expect(page.get_by_test_id("nav-calendar")).to_be_hidden()
+    expect(page.locator("details.menu > summary")).to_be_visible()
+
+    # when they open the menu, the trainer's links are there and log-out works
+    page.locator("details.menu > summary").click()
+    expect(page.get_by_test_id("nav-calendar")).to_be_visible()
+    expect(page.get_by_test_id("nav-profile")).to_be_visible()
+    page.get_by_test_id("logout").click()
+    page.locator("details.menu > summary").click()
+    expect(page.get_by_test_id("nav-login")).to_be_visible()

@@ -291,7 +291,7 @@ def test_a_user_becomes_a_trainer_and_appears_on_the_map(offline_page, live_serv
     screenshot(page, "offering-form-desktop")
     page.get_by_test_id("save-offering").click()
     expect(page.get_by_test_id("offering-row")).to_have_text(re.compile("Group of up to 10"))
-    page.get_by_role("link", name="Profile", exact=True).click()
+    page.get_by_test_id("nav-profile").click()
     page.get_by_test_id("publish").click()
     expect(page.get_by_test_id("status-badge")).to_have_text("Published")
 
