@@ -22,17 +22,16 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from storage.services import profile_photo_urls
 from traino.errors import ApiError, NotFound
 
 from .models import Category, Offering, TrainerProfile
 from .money import format_money
 from .queries import (
     BoundingBox,
+    TrainersPage,
     category_get_by_slug,
-    trainer_categories,
     trainer_public_get,
-    trainers_discover,
+    trainers_page,
 )
 
 PAGE_SIZE = 50
@@ -203,6 +202,71 @@ class PublicApiView(APIView):
         return renderer, renderer.media_type
 
 
+def parse_list_params(params) -> tuple[dict, str]:
+    """The list's query parameters -> (``trainers_page`` filters, output format); a bad one
+    is a 400 naming the parameter."""
+    bbox = parse_bbox(params.getlist("bbox"))
+
+    category: Category | None = None
+    slug = _single(params, "category")
+    if slug:
+        category = category_get_by_slug(slug) if SLUG.fullmatch(slug) else None
+        if category is None:
+            shown = slug[:80].replace("\x00", "")
+            message = _("There is no category %(slug)s.") % {"slug": shown}
+            raise InvalidFilter(message, fields={"category": [message]})
+
+    q = _single(params, "q") or ""
+    if len(q) > MAX_QUERY_LENGTH:
+        message = _("q may be at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}
+        raise InvalidFilter(message, fields={"q": [message]})
+    if "\x00" in q:  # PostgreSQL refuses NUL in text: a 400, not a 500
+        message = _("q must not contain null characters.")
+        raise InvalidFilter(message, fields={"q": [message]})
+
+    raw_price = _single(params, "price_max")
+    price_max = (
+        _positive_int(raw_price, name="price_max", minimum=0, maximum=MAX_PRICE)
+        if raw_price
+        else None
+    )
+    raw_page = _single(params, "page")
+    number = _positive_int(raw_page, name="page", minimum=1, maximum=MAX_PRICE) if raw_page else 1
+    output = _single(params, "format") or "json"
+    if output not in FORMATS:
+        message = _("format must be json or geojson.")
+        raise InvalidFilter(message, fields={"format": [message]})
+    filters = {"bbox": bbox, "category": category, "q": q, "price_max": price_max}
+    return {**filters, "number": number}, output
+
+
+def _no_such_page(page: TrainersPage) -> InvalidFilter:
+    if page.count_exact:
+        message = _("There is no page %(page)d: the last page is %(last)d.") % {
+            "page": page.number,
+            "last": page.last_number,
+        }
+    else:
+        message = _("There is no page %(page)d.") % {"page": page.number}
+    return InvalidFilter(message, fields={"page": [message]})
+
+
+def _page_meta(request, page: TrainersPage) -> dict:
+    url = request.build_absolute_uri()
+    if page.number == 1:
+        previous_url = None
+    elif page.number == 2:
+        previous_url = remove_query_param(url, "page")
+    else:
+        previous_url = replace_query_param(url, "page", page.number - 1)
+    return {
+        "count": page.count,
+        "count_exact": page.count_exact,
+        "next": replace_query_param(url, "page", page.number + 1) if page.has_next else None,
+        "previous": previous_url,
+    }
+
+
 class TrainerListView(PublicApiView):
     """GET /api/trainers?bbox=west,south,east,north&category=&q=&price_max=&page=&format="""
 
@@ -229,79 +293,18 @@ class TrainerListView(PublicApiView):
         responses={200: OpenApiTypes.OBJECT},
     )
     def get(self, request):
-        params = request.query_params
-        bbox = parse_bbox(params.getlist("bbox"))
-
-        category: Category | None = None
-        slug = _single(params, "category")
-        if slug:
-            category = category_get_by_slug(slug) if SLUG.fullmatch(slug) else None
-            if category is None:
-                shown = slug[:80].replace("\x00", "")
-                message = _("There is no category %(slug)s.") % {"slug": shown}
-                raise InvalidFilter(message, fields={"category": [message]})
-
-        q = _single(params, "q") or ""
-        if len(q) > MAX_QUERY_LENGTH:
-            message = _("q may be at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}
-            raise InvalidFilter(message, fields={"q": [message]})
-        if "\x00" in q:  # PostgreSQL refuses NUL in text: a 400, not a 500
-            message = _("q must not contain null characters.")
-            raise InvalidFilter(message, fields={"q": [message]})
-
-        raw_price = _single(params, "price_max")
-        price_max = (
-            _positive_int(raw_price, name="price_max", minimum=0, maximum=MAX_PRICE)
-            if raw_price
-            else None
-        )
-        raw_page = _single(params, "page")
-        page = _positive_int(raw_page, name="page", minimum=1, maximum=MAX_PRICE) if raw_page else 1
-        output = _single(params, "format") or "json"
-        if output not in FORMATS:
-            message = _("format must be json or geojson.")
-            raise InvalidFilter(message, fields={"format": [message]})
-
-        queryset = trainers_discover(bbox=bbox, category=category, q=q, price_max=price_max)
-        offset = (page - 1) * PAGE_SIZE
-        rows = list(queryset[offset : offset + PAGE_SIZE + 1])  # one more: is there a next?
-        has_next = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        if not has_next and (rows or page == 1):
-            count, count_exact = offset + len(rows), True  # the last page: no COUNT needed
-        else:
-            counted = queryset[: COUNT_LIMIT + 1].count()
-            count, count_exact = min(counted, COUNT_LIMIT), counted <= COUNT_LIMIT
-        if not rows and page > 1:
-            if count_exact:
-                message = _("There is no page %(page)d: the last page is %(last)d.") % {
-                    "page": page,
-                    "last": max(1, math.ceil(count / PAGE_SIZE)),
-                }
-            else:
-                message = _("There is no page %(page)d.") % {"page": page}
-            raise InvalidFilter(message, fields={"page": [message]})
-
-        url = request.build_absolute_uri()
-        next_url = replace_query_param(url, "page", page + 1) if has_next else None
-        if page == 1:
-            previous_url = None
-        elif page == 2:
-            previous_url = remove_query_param(url, "page")
-        else:
-            previous_url = replace_query_param(url, "page", page - 1)
-        meta = {
-            "count": count,
-            "count_exact": count_exact,
-            "next": next_url,
-            "previous": previous_url,
-        }
-
-        categories = trainer_categories([profile.pk for profile in rows]) if rows else {}
-        photos = profile_photo_urls([profile.user_id for profile in rows]) if rows else {}
+        filters, output = parse_list_params(request.query_params)
+        page = trainers_page(**filters, page_size=PAGE_SIZE, count_limit=COUNT_LIMIT)
+        if not page.trainers and page.number > 1:
+            raise _no_such_page(page)
+        meta = _page_meta(request, page)
         summaries = [
-            trainer_summary(profile, categories[profile.pk], photo_url=photos.get(profile.user_id))
-            for profile in rows
+            trainer_summary(
+                profile,
+                page.categories[profile.pk],
+                photo_url=page.photo_urls.get(profile.user_id),
+            )
+            for profile in page.trainers
         ]
         if output == "geojson":
             features = [geojson_feature(s) for s in summaries]

@@ -1,3 +1,4 @@
+import math
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -69,6 +70,68 @@ def trainers_discover(
     if price_max is not None:
         qs = qs.filter(min_price_amount__lte=price_max)
     return qs.only(*DISCOVERY_FIELDS).order_by("id")
+
+
+@dataclass(frozen=True)
+class TrainersPage:
+    """One page of ``trainers_discover`` with what its cards need, and the total.
+
+    ``count`` is exact up to ``count_limit``; past it ``count == count_limit`` and
+    ``count_exact`` is False.
+    """
+
+    number: int
+    page_size: int
+    trainers: list[TrainerProfile]
+    categories: dict[int, list[tuple[str, str, str]]]
+    photo_urls: dict[int, str]
+    has_next: bool
+    count: int
+    count_exact: bool
+
+    @property
+    def last_number(self) -> int:
+        """The last page there is, when ``count_exact`` (1 for no trainers at all)."""
+        return max(1, math.ceil(self.count / self.page_size))
+
+
+def trainers_page(
+    *,
+    bbox: BoundingBox,
+    category: Category | None = None,
+    q: str = "",
+    price_max: int | None = None,
+    number: int = 1,
+    page_size: int,
+    count_limit: int,
+) -> TrainersPage:
+    """Page ``number`` (1-based) in a constant number of queries whatever its size.
+
+    One row more than the page is read to know whether a next page exists; the bounded
+    COUNT runs only when that is not the last page (on the last one the total is known),
+    and stops at ``count_limit``: an exact count over a country-sized box reads every row.
+    A page past the end has no trainers; the caller decides what to answer.
+    """
+    queryset = trainers_discover(bbox=bbox, category=category, q=q, price_max=price_max)
+    offset = (number - 1) * page_size
+    rows = list(queryset[offset : offset + page_size + 1])
+    has_next = len(rows) > page_size
+    rows = rows[:page_size]
+    if not has_next and (rows or number == 1):
+        count, count_exact = offset + len(rows), True
+    else:
+        counted = queryset[: count_limit + 1].count()
+        count, count_exact = min(counted, count_limit), counted <= count_limit
+    return TrainersPage(
+        number=number,
+        trainers=rows,
+        categories=trainer_categories([p.pk for p in rows]) if rows else {},
+        photo_urls=storage_services.profile_photo_urls([p.user_id for p in rows]) if rows else {},
+        has_next=has_next,
+        count=count,
+        count_exact=count_exact,
+        page_size=page_size,
+    )
 
 
 def trainer_categories(trainer_ids: list[int]) -> dict[int, list[tuple[str, str, str]]]:
