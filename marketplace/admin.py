@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import AdminUserCreationForm, ReadOnlyPasswordHashField
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils.translation import get_language
@@ -22,6 +22,11 @@ class UserChangeForm(forms.ModelForm):
     email = forms.EmailField(label=_("Email"))
     phone = forms.CharField(label=_("Phone"), required=False)
     personnummer = forms.CharField(label=_("Personal identity number"), required=False)
+    # Shown, never edited here: a typed value would be stored as the hash and lock the user out.
+    password = ReadOnlyPasswordHashField(
+        label=_("Password"),
+        help_text=_('Passwords are not stored in clear. <a href="../password/">Set a new one</a>.'),
+    )
 
     class Meta:
         model = User

@@ -135,3 +135,32 @@ def test_the_trainer_admin_refuses_an_unknown_time_zone(staff_client, catalogue)
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {"time_zone": ["Unknown time zone."]}
     assert TrainerProfile.objects.get(pk=catalogue.pk).time_zone == "Europe/Stockholm"
+
+
+def test_user_admin_shows_the_password_hash_read_only_and_a_post_cannot_change_it(
+    staff_client,
+):
+    user = UserFactory(name="Nils Nilsson")
+    old_hash = user.password
+
+    page = staff_client.get(f"/admin/marketplace/user/{user.pk}/change/")
+    response = staff_client.post(
+        f"/admin/marketplace/user/{user.pk}/change/",
+        {
+            "email": user.email,
+            "name": "Nils Nilsson",
+            "role": "trainee",
+            "is_active": "on",
+            "password": "typed-over-the-hash",
+            "phone": "",
+            "personnummer": "",
+            "api_tokens-TOTAL_FORMS": "0",
+            "api_tokens-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert page.status_code == 200
+    assert b'href="../password/"' in page.content
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.password == old_hash
