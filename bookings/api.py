@@ -96,10 +96,23 @@ def _date_param(params, name: str) -> date:
     )
 
 
+def _check_in_range(day: date, name: str) -> None:
+    """Far dates have nothing to show, and year 1 or 9999 overflow once converted."""
+    low, high = recurrence.date_range()
+    if not low <= day <= high:
+        raise _window_error(
+            _("%(name)s must be between %(low)s and %(high)s.")
+            % {"name": name, "low": low.isoformat(), "high": high.isoformat()},
+            name,
+        )
+
+
 def parse_date_window(params) -> tuple[date, date]:
     """from/to: local dates, both included, from <= to, at most MAX_WINDOW_DAYS days."""
     first = _date_param(params, "from")
     last = _date_param(params, "to")
+    _check_in_range(first, "from")
+    _check_in_range(last, "to")
     if last < first:
         raise _window_error(_("to must not be before from."), "to")
     days = (last - first).days + 1
@@ -335,6 +348,7 @@ def _calendar_bound(params, name: str, zone) -> datetime:
             _("Send %(name)s as an ISO date or date-time, e.g. 2026-12-07.") % {"name": name},
             name,
         )
+    _check_in_range(moment.date(), name)
     if moment.tzinfo is None:
         return recurrence.localize(moment, zone)
     return moment

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +55,7 @@ MAX_COUNT = 1000
 _BYDAY = re.compile(r"^([+-]?[1-5])?(MO|TU|WE|TH|FR|SA|SU)$")
 _UNTIL_DATE = re.compile(r"^\d{8}$")
 _UNTIL_UTC = re.compile(r"^\d{8}T\d{6}Z$")
+LATEST_UTC = datetime(9998, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -104,8 +106,9 @@ class Rule:
         if self.until is None:
             return None
         if isinstance(self.until, datetime):
-            return self.until.astimezone(zone).replace(tzinfo=None)
-        return datetime.combine(self.until, time(23, 59, 59))
+            # A stored rule may predate the UNTIL bound; 9999-12-31Z has no later local time.
+            return min(self.until, LATEST_UTC).astimezone(zone).replace(tzinfo=None)
+        return datetime.combine(min(self.until, LATEST_UTC.date()), time(23, 59, 59))
 
 
 def _invalid(message) -> InvalidRRule:
@@ -248,6 +251,19 @@ def horizon_end(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) + timedelta(days=settings.SCHEDULE_HORIZON_DAYS)
 
 
+def date_range(now: datetime | None = None) -> tuple[date, date]:
+    """The dates any input may name (API windows, slots, cancellations): a year before today
+    to a year past the horizon. Outside it nothing is bookable, and year 1 or 9999 would
+    overflow on conversion or make expansion walk for seconds."""
+    now = now or timezone.now()
+    return now.date() - timedelta(days=366), horizon_end(now).date() + timedelta(days=366)
+
+
+def in_date_range(day: date, now: datetime | None = None) -> bool:
+    low, high = date_range(now)
+    return low <= day <= high
+
+
 def localize(naive: datetime, zone: ZoneInfo) -> datetime:
     """A local wall time as aware UTC, by the module's DST rule (gap: forward; fold: first)."""
     return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
@@ -257,8 +273,11 @@ def localize(naive: datetime, zone: ZoneInfo) -> datetime:
 # the occurrences generated so far (cache=True): repeated windows skip the walk from DTSTART.
 # Bounded: a weekly rule over a year holds ~100 datetimes, a daily one ~700.
 @lru_cache(maxsize=1024)
-def _compiled(rule_text: str, dtstart: datetime, zone_key: str) -> du.rrule:
+def _compiled(rule_text: str, dtstart: datetime, zone_key: str, monthday: int) -> du.rrule:
     rule = parse_rrule(rule_text)
+    bymonthday = rule.bymonthday
+    if rule.freq == "MONTHLY" and not bymonthday and not rule.byday:
+        bymonthday = (monthday,)  # the first date's day, which a moved dtstart may not have
     byweekday = []
     for day in rule.byday:
         weekday = _WEEKDAY_OBJECTS[day[-2:]]
@@ -268,16 +287,38 @@ def _compiled(rule_text: str, dtstart: datetime, zone_key: str) -> du.rrule:
         dtstart=dtstart,
         interval=rule.interval,
         byweekday=byweekday or None,
-        bymonthday=rule.bymonthday or None,
+        bymonthday=bymonthday or None,
         count=rule.count,
         until=rule.until_local(ZoneInfo(zone_key)),
         cache=True,
     )
 
 
-def compiled_rule(schedule: Schedule) -> du.rrule:
+def _moved_start(rule: Rule, dtstart: datetime, low: datetime) -> datetime:
+    """A later first start, whole periods of the rule on, with the same occurrences from
+    there: expansion then walks from about a year before the window, not from the first date.
+
+    Steps of about a year keep nearby windows on one compiled rule. A COUNT rule cannot move
+    (it counts from the first date), but COUNT is at most 1000.
+    """
+    if rule.count is not None or low <= dtstart:
+        return dtstart
+    if rule.freq == "MONTHLY":
+        step = rule.interval * -(-12 // rule.interval)
+        months = (low.year - dtstart.year) * 12 + low.month - dtstart.month - 1
+        shift = max(months, 0) // step * step
+        return dtstart + relativedelta(months=shift)
+    period = rule.interval * (7 if rule.freq == "WEEKLY" else 1)
+    step = period * -(-364 // period)
+    return dtstart + timedelta(days=(low - dtstart).days // step * step)
+
+
+def compiled_rule(schedule: Schedule, low: datetime | None = None) -> du.rrule:
+    """The schedule's rule; with ``low`` (naive local) one that is only right from ``low`` on."""
     dtstart = datetime.combine(schedule.starts_on, schedule.start_time.replace(tzinfo=None))
-    return _compiled(schedule.rrule, dtstart, schedule.time_zone)
+    if low is not None:
+        dtstart = _moved_start(parse_rrule(schedule.rrule), dtstart, low)
+    return _compiled(schedule.rrule, dtstart, schedule.time_zone, schedule.starts_on.day)
 
 
 def _exdates(schedule: Schedule) -> frozenset[datetime]:
@@ -292,7 +333,7 @@ def utc_starts(schedule: Schedule, start_utc: datetime, end_utc: datetime) -> li
     high = end_utc.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
     excluded = _exdates(schedule)
     starts = []
-    for naive in compiled_rule(schedule).between(low, high, inc=True):
+    for naive in compiled_rule(schedule, low).between(low, high, inc=True):
         if naive in excluded:
             continue
         start = localize(naive, zone)
@@ -342,7 +383,7 @@ def expand(
 def is_occurrence(schedule: Schedule, start_local: datetime) -> bool:
     """Whether the rule produces this naive local start (cancelled ones included)."""
     naive = start_local.replace(tzinfo=None)
-    found = compiled_rule(schedule).after(naive, inc=True)
+    found = compiled_rule(schedule, naive).after(naive, inc=True)
     return found == naive
 
 

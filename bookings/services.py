@@ -9,7 +9,7 @@ overlapping schedules saved at the same moment cannot both pass the check.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -51,8 +51,33 @@ def _field_error(field: str, message) -> InvalidSchedule:
     return InvalidSchedule(message, fields={field: [str(message)]})
 
 
-def _clean(schedule: Schedule) -> None:
-    """Row-level checks with API errors: offering, zone, duration, rule, first occurrence."""
+def _check_dates(schedule: Schedule, rule: recurrence.Rule, *, now: datetime, starts_on: bool):
+    """The first date from a year ago to the horizon; UNTIL at most a year past the horizon.
+
+    Far dates are refused rather than clamped: a rule from year 1 or until 9999 is a typo,
+    and storing it would make every expansion walk (or overflow) for nothing. An UNTIL a
+    little past the horizon is kept, and cut at the horizon like an endless rule.
+    """
+    today = now.date()
+    last = recurrence.horizon_end(now).date()
+    if starts_on and not today - timedelta(days=366) <= schedule.starts_on <= last:
+        raise _field_error(
+            "starts_on",
+            _("The first date must be between %(first)s and %(last)s.")
+            % {"first": (today - timedelta(days=366)).isoformat(), "last": last.isoformat()},
+        )
+    latest_until = last + timedelta(days=366)
+    if rule.until_date is not None and rule.until_date > latest_until:
+        message = _("UNTIL may be at most %(date)s.") % {"date": latest_until.strftime("%Y%m%d")}
+        raise InvalidRRule(message, fields={"rrule": [str(message)]})
+
+
+def _clean(schedule: Schedule, *, now: datetime, starts_on: bool = True) -> None:
+    """Row-level checks with API errors: offering, zone, duration, dates, rule, first occurrence.
+
+    ``starts_on``: check the first date's range (not for an old schedule whose first date
+    stays as it is: a year on it would be refused).
+    """
     offering = schedule.offering
     if offering.trainer_id != schedule.trainer_id:
         raise _field_error("offering", _("Choose one of your own offerings."))
@@ -71,7 +96,9 @@ def _clean(schedule: Schedule) -> None:
     if not isinstance(schedule.start_time, time):
         raise _field_error("start_time", _("Give the start time as HH:MM."))
     schedule.start_time = schedule.start_time.replace(second=0, microsecond=0, tzinfo=None)
-    schedule.rrule = recurrence.parse_rrule(schedule.rrule).text
+    rule = recurrence.parse_rrule(schedule.rrule)
+    _check_dates(schedule, rule, now=now, starts_on=starts_on)
+    schedule.rrule = rule.text
     if recurrence.first_start(schedule) is None:
         raise InvalidRRule(
             _("This rule gives no sessions on or after the first date."),
@@ -153,9 +180,11 @@ def _lock_trainer(trainer_id: int) -> None:
     TrainerProfile.objects.select_for_update().filter(pk=trainer_id).first()
 
 
-def _save(schedule: Schedule, *, now: datetime | None) -> ScheduleResult:
+def _save(
+    schedule: Schedule, *, now: datetime | None, starts_on_changed: bool = True
+) -> ScheduleResult:
     now = now or timezone.now()
-    _clean(schedule)
+    _clean(schedule, now=now, starts_on=starts_on_changed)
     with transaction.atomic():
         _lock_trainer(schedule.trainer_id)
         _check_overlap(schedule, now=now)
@@ -201,8 +230,9 @@ def schedule_update(*, schedule: Schedule, now: datetime | None = None, **fields
     before = {name: getattr(schedule, name) for name in (*fields, "rrule", "start_time")}
     for name, value in fields.items():
         setattr(schedule, name, value)
+    starts_on_changed = "starts_on" in fields and fields["starts_on"] != before["starts_on"]
     try:
-        return _save(schedule, now=now)
+        return _save(schedule, now=now, starts_on_changed=starts_on_changed)
     except Exception:
         for name, value in before.items():  # a refused change leaves the instance as it was
             setattr(schedule, name, value)
@@ -215,6 +245,10 @@ def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> 
     Cancelling twice is harmless. What happens to that occurrence's bookings is decided by
     the bookings issue.
     """
+    if not recurrence.in_date_range(start_local.date()):
+        raise NotAnOccurrence(
+            fields={"start_local": [str(_("Not one of this schedule's sessions."))]}
+        )
     if start_local.tzinfo is not None:
         start_local = start_local.astimezone(schedule.zone)
     naive = start_local.replace(tzinfo=None, fold=0)

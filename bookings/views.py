@@ -92,8 +92,9 @@ def _describe(schedules: list[Schedule]) -> list[Schedule]:
     """Adds what the lists show: the rule in words and the end time of a session."""
     for schedule in schedules:
         schedule.rule_text = describe_rrule(schedule.rrule, schedule.starts_on)
+        # Any day will do for a time of day; the first date may be the last one there is.
         schedule.end_time = (
-            datetime.combine(schedule.starts_on, schedule.start_time) + schedule.duration
+            datetime.combine(date(2000, 1, 1), schedule.start_time) + schedule.duration
         ).time()
     return schedules
 
@@ -307,6 +308,8 @@ def book_slot(request, schedule_id: int, start: str):
     try:
         start_utc = datetime.strptime(start, SLOT_FORMAT).replace(tzinfo=UTC)
     except ValueError:
+        start_utc = None
+    if start_utc is not None and not recurrence.in_date_range(start_utc.date()):
         start_utc = None
     occurrence, problem = _slot_problem(schedule, start_utc, timezone.now())
     context = {"schedule": schedule, "occurrence": occurrence, "problem": problem}
