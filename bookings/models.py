@@ -48,9 +48,11 @@ class Schedule(models.Model):
         related_name="schedules",
         verbose_name=_("trainer"),
     )
+    # RESTRICT, not PROTECT: deleting a trainer (user -> profile -> offerings and schedules)
+    # goes through, deleting an offering that schedules still use alone does not.
     offering = models.ForeignKey(
         "marketplace.Offering",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="schedules",
         verbose_name=_("offering"),
     )
