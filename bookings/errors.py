@@ -39,3 +39,8 @@ class NotAnOccurrence(ApiError):
 class InvalidSchedule(ApiError):
     code = "INVALID_SCHEDULE"
     message = _("Some fields are not valid.")
+
+
+class OfferingInUse(ApiError):
+    code = "OFFERING_IN_USE"
+    message = _("Schedules use this offering.")

@@ -167,6 +167,29 @@ def _check_overlap(schedule: Schedule, *, now: datetime) -> None:
         .exclude(pk=schedule.pk)
         .select_related("offering")
     )
+    _raise_on_clash(schedule, others, now=now)
+
+
+def schedules_check_offering_duration(*, offering: Offering, now: datetime | None = None) -> None:
+    """Refuse (ScheduleOverlap) a new duration of ``offering`` that would make the trainer's
+    active schedules overlap. Call inside the offering's writing transaction, before the save:
+    ``offering`` carries the new duration; schedules with their own duration are unaffected.
+    """
+    now = now or timezone.now()
+    _lock_trainer(offering.trainer_id)
+    schedules = list(
+        Schedule.objects.active().filter(trainer_id=offering.trainer_id).select_related("offering")
+    )
+    for schedule in schedules:
+        if schedule.offering_id == offering.pk:
+            schedule.offering = offering  # the new duration, not the stored one
+    for schedule in schedules:
+        if schedule.offering_id == offering.pk and schedule.duration_minutes is None:
+            others = [other for other in schedules if other.pk != schedule.pk]
+            _raise_on_clash(schedule, others, now=now)
+
+
+def _raise_on_clash(schedule: Schedule, others: list[Schedule], *, now: datetime) -> None:
     clash = find_first_clash(schedule, others, now, recurrence.horizon_end(now))
     if clash is not None:
         message = _("This schedule overlaps %(title)s on %(when)s. Choose another time or day.") % {
