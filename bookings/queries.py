@@ -9,12 +9,14 @@ cached answer never offers a slot that has become too close.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Offering, TrainerProfile
 
@@ -25,7 +27,9 @@ from .recurrence import Occurrence
 
 __all__ = [
     "Occurrence",
+    "SlotStatus",
     "seats_taken",
+    "slot_status",
     "trainer_availability",
     "trainer_calendar",
     "trainer_ids_with_availability",
@@ -241,6 +245,68 @@ def trainer_ids_with_availability(
             if _with_seats(recurrence.expand(_schedule_from_row(row), start, end)):
                 found.add(row[1])
     return found
+
+
+SLOT_PROBLEMS = {
+    "not_in_schedule": _("This time is not in the trainer's schedule."),
+    "started": _("This session has already started."),
+    "too_soon": _("This session starts too soon to be booked online."),
+    "not_open": _("This session is not open for booking yet."),
+    "full": _("This session is full."),
+}
+
+
+@dataclass(frozen=True)
+class SlotStatus:
+    """A slot's occurrence (None when the schedule has no such session) and why it cannot be
+    booked (``problem``, a key of SLOT_PROBLEMS; None when it can)."""
+
+    occurrence: Occurrence | None
+    problem: str | None
+
+    @property
+    def bookable(self) -> bool:
+        return self.problem is None
+
+    @property
+    def message(self) -> str | None:
+        return str(SLOT_PROBLEMS[self.problem]) if self.problem else None
+
+
+def slot_status(schedule: Schedule | None, start: datetime | None, *, now: datetime) -> SlotStatus:
+    """Whether the occurrence of ``schedule`` starting at ``start`` (aware UTC) can be booked
+    now: the same filters as availability (active, not cancelled, notice, horizon, seats)."""
+    if (
+        schedule is None
+        or start is None
+        or not recurrence.in_date_range(start.date(), now)
+        or not (schedule.is_active and schedule.offering.is_active)
+    ):
+        return SlotStatus(None, "not_in_schedule")
+    found = [
+        occurrence
+        for occurrence in recurrence.expand(schedule, start, start + timedelta(minutes=1))
+        if occurrence.start == start
+    ]
+    if not found:
+        return SlotStatus(None, "not_in_schedule")
+    bookable = [
+        occurrence
+        for occurrence in trainer_availability(
+            schedule.trainer_id, start, start + timedelta(minutes=1), now=now
+        )
+        if occurrence.schedule_id == schedule.pk and occurrence.start == start
+    ]
+    if bookable:
+        return SlotStatus(bookable[0], None)
+    occurrence = found[0]
+    if occurrence.start <= now:
+        return SlotStatus(occurrence, "started")
+    if occurrence.start < now + timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES):
+        return SlotStatus(occurrence, "too_soon")
+    if occurrence.start >= recurrence.horizon_end(now):
+        return SlotStatus(occurrence, "not_open")
+    return SlotStatus(occurrence, "full")
 
 
 def _schedule_from_row(row: tuple) -> Schedule:

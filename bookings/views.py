@@ -7,7 +7,7 @@ such as SCHEDULE_OVERLAP) is shown on the form.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,7 +27,7 @@ from marketplace.money import format_money
 from marketplace.permissions import can_view_trainer_page, trainer_profile_of
 from traino.errors import ApiError
 
-from . import queries, recurrence, services
+from . import queries, services
 from .api import SLOT_FORMAT
 from .forms import ScheduleForm, describe_rrule
 from .models import CalendarFeed, Schedule
@@ -267,39 +267,6 @@ def calendar_feed_regenerate(request):
 # --- a slot on a trainer's public calendar -------------------------------------------------
 
 
-def _slot_problem(schedule: Schedule | None, start: datetime | None, now: datetime):
-    """(occurrence, problem): the occurrence at ``start``, or why it cannot be booked."""
-    not_in_schedule = gettext("This time is not in the trainer's schedule.")
-    if schedule is None or start is None:
-        return None, not_in_schedule
-    if not (schedule.is_active and schedule.offering.is_active):
-        return None, not_in_schedule
-    found = [
-        occurrence
-        for occurrence in recurrence.expand(schedule, start, start + timedelta(minutes=1))
-        if occurrence.start == start
-    ]
-    if not found:
-        return None, not_in_schedule
-    bookable = [
-        occurrence
-        for occurrence in queries.trainer_availability(
-            schedule.trainer, start, start + timedelta(minutes=1), now=now
-        )
-        if occurrence.schedule_id == schedule.pk and occurrence.start == start
-    ]
-    if bookable:
-        return bookable[0], None
-    occurrence = found[0]
-    if occurrence.start <= now:
-        return occurrence, gettext("This session has already started.")
-    if occurrence.start < now + timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES):
-        return occurrence, gettext("This session starts too soon to be booked online.")
-    if occurrence.start >= recurrence.horizon_end(now):
-        return occurrence, gettext("This session is not open for booking yet.")
-    return occurrence, gettext("This session is full.")
-
-
 def book_slot(request, schedule_id: int, start: str):
     """The slot a trainee picked. Booking with card payment is the next release's step."""
     schedule = Schedule.objects.select_related("trainer", "offering").filter(pk=schedule_id).first()
@@ -309,10 +276,9 @@ def book_slot(request, schedule_id: int, start: str):
         start_utc = datetime.strptime(start, SLOT_FORMAT).replace(tzinfo=UTC)
     except ValueError:
         start_utc = None
-    if start_utc is not None and not recurrence.in_date_range(start_utc.date()):
-        start_utc = None
-    occurrence, problem = _slot_problem(schedule, start_utc, timezone.now())
-    context = {"schedule": schedule, "occurrence": occurrence, "problem": problem}
+    status = queries.slot_status(schedule, start_utc, now=timezone.now())
+    occurrence = status.occurrence
+    context = {"schedule": schedule, "occurrence": occurrence, "problem": status.message}
     if occurrence is not None:
         offering = schedule.offering
         context.update(
@@ -325,5 +291,6 @@ def book_slot(request, schedule_id: int, start: str):
         )
     elif schedule is not None:
         context["trainer"] = schedule.trainer
-    status = 404 if occurrence is None else 200
-    return render(request, "bookings/book_slot.html", context, status=status)
+    return render(
+        request, "bookings/book_slot.html", context, status=404 if occurrence is None else 200
+    )
