@@ -3,6 +3,7 @@
 Availability rows carry the offering's title, price, capacity and duration, and only active
 offerings are bookable: any change bumps the trainer's availability version after commit. A
 new duration is refused when it would make the trainer's schedules that inherit it overlap.
+``seed_demo`` gets the demo trainers' schedules from bookings.demo.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Offering
-from marketplace.signals import offering_changed, offering_will_change
+from marketplace.signals import demo_trainers_seeded, offering_changed, offering_will_change
 
-from . import services
+from . import demo, services
 from .cache import availability_invalidate_on_commit
 from .errors import OfferingInUse
 from .models import Schedule
@@ -37,3 +38,6 @@ def check_offering_change(
 @receiver(offering_changed, sender=Offering, dispatch_uid="bookings.offering_changed")
 def refresh_availability(sender, *, offering: Offering, **kwargs) -> None:
     availability_invalidate_on_commit(offering.trainer_id)
+
+
+demo_trainers_seeded.connect(demo.on_demo_trainers_seeded, dispatch_uid="bookings.demo_schedules")

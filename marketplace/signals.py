@@ -30,3 +30,8 @@ from django.dispatch import Signal
 
 offering_will_change = Signal()
 offering_changed = Signal()
+
+# Sent by ``manage.py seed_demo`` after the demo trainers exist, with ``trainer_ids`` (every
+# demo trainer's profile id, new or not): apps add their demo data (bookings: schedules).
+# A receiver may return a line of text for the command to print.
+demo_trainers_seeded = Signal()

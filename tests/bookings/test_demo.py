@@ -4,12 +4,14 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+from django.core.management import call_command
 
 from bookings import queries
 from bookings.demo import seed_schedules
 from bookings.models import Schedule
 from bookings.recurrence import parse_rrule
 from bookings.services import find_first_clash
+from marketplace.models import TrainerProfile
 from tests.factories import OfferingFactory, ScheduleFactory, TrainerProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +71,25 @@ def test_seeding_invalidates_a_cached_empty_answer():
     seed_schedules([trainer], random.Random(3), today=TODAY)
 
     assert len(queries.trainer_availability(*window, now=start)) >= 2
+
+
+def test_seed_demo_gives_the_demo_trainers_schedules():
+    call_command("seed_demo", trainers=5, verbosity=0)
+
+    trainers = TrainerProfile.objects.all()
+    assert trainers.count() == 6  # the known demo trainer and five bulk ones
+    assert all(1 <= t.schedules.count() <= 4 for t in trainers)
+    total = Schedule.objects.count()
+
+    call_command("seed_demo", trainers=5, verbosity=0)
+
+    assert Schedule.objects.count() == total
+
+
+def test_seed_demo_leaves_other_trainers_alone():
+    someone = OfferingFactory().trainer
+
+    call_command("seed_demo", trainers=2, verbosity=0)
+
+    assert someone.schedules.count() == 0
+    assert Schedule.objects.exclude(trainer=someone).count() >= 3

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from marketplace import crypto, services
+from marketplace import crypto, services, signals
 from marketplace.models import Category, Offering, Role, TrainerProfile, User
 from marketplace.queries import user_get_by_email
 
@@ -238,6 +238,19 @@ def ensure_categories() -> dict[str, Category]:
     return {c.slug: c for c in Category.objects.all()}
 
 
+def demo_trainer_ids(count: int) -> list[int]:
+    """Profile ids of the known demo trainer and bulk trainers 1..count (not real trainers)."""
+    indexes = [crypto.blind_index("trainer@traino.demo")]
+    indexes += [crypto.blind_index(demo_email(n)) for n in range(1, count + 1)]
+    ids: list[int] = []
+    for start in range(0, len(indexes), BATCH_SIZE):
+        chunk = indexes[start : start + BATCH_SIZE]
+        ids.extend(
+            TrainerProfile.objects.filter(user__email_index__in=chunk).values_list("pk", flat=True)
+        )
+    return sorted(ids)
+
+
 def missing_trainer_numbers(count: int) -> list[int]:
     """Numbers 1..count whose demo email has no account yet, checked in bulk by blind index."""
     by_index = {crypto.blind_index(demo_email(n)): n for n in range(1, count + 1)}
@@ -436,6 +449,9 @@ class Command(BaseCommand):
             # for 100 category links costs 12 ms).
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {', '.join(seeded_tables())}")
+        replies = signals.demo_trainers_seeded.send(
+            sender=self.__class__, trainer_ids=demo_trainer_ids(trainers)
+        )
         elapsed = time.monotonic() - started
 
         self.stdout.write(
@@ -444,6 +460,9 @@ class Command(BaseCommand):
                 f"({trainers - created} of {trainers} were already there) in {elapsed:.1f} s."
             )
         )
+        for _receiver, reply in replies:
+            if isinstance(reply, str):
+                self.stdout.write(reply)
         self.stdout.write(f"Demo log-ins (password for all: {DEMO_PASSWORD}):")
         for spec in DEMO_USERS:
             self.stdout.write(f"  {spec['role']:<8} {spec['email']}")
