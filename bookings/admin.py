@@ -1,22 +1,89 @@
+from django import forms
 from django.contrib import admin
 
+from traino.errors import ApiError
+
+from . import services
 from .cache import availability_invalidate_on_commit
 from .models import CalendarFeed, Schedule
 
 
+class ScheduleAdminForm(forms.ModelForm):
+    """Validates like the API and the trainer's form (services.schedule_validate: rule, dates,
+    EXDATEs, overlap), with the refusal shown on the field it names."""
+
+    class Meta:
+        model = Schedule
+        fields = (
+            "trainer",
+            "offering",
+            "starts_on",
+            "start_time",
+            "duration_minutes",
+            "time_zone",
+            "rrule",
+            "exdates",
+            "is_active",
+        )
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        schedule = self.instance
+        starts_on_changed = schedule._state.adding or "starts_on" in self.changed_data
+        try:
+            services.schedule_validate(schedule=schedule, starts_on_changed=starts_on_changed)
+        except ApiError as exc:
+            placed = False
+            for field, messages in (exc.fields or {}).items():
+                if field in self.fields:
+                    self.add_error(field, [str(message) for message in messages])
+                    placed = True
+            if not placed:
+                self.add_error(None, str(exc.message))
+
+
 @admin.register(Schedule)
 class ScheduleAdmin(admin.ModelAdmin):
-    """Staff edits skip the overlap check (services do it) but still refresh availability."""
+    """Saves go through schedule_create / schedule_update: same checks, cache bumped."""
 
+    form = ScheduleAdminForm
     list_display = ("id", "trainer", "offering", "starts_on", "start_time", "rrule", "is_active")
     list_filter = ("is_active", "time_zone")
     search_fields = ("trainer__display_name", "offering__title")
     raw_id_fields = ("trainer", "offering")
     readonly_fields = ("created_at", "updated_at")
 
+    def get_readonly_fields(self, request, obj=None):
+        """A schedule stays with its trainer (services cannot move it)."""
+        return (*self.readonly_fields, "trainer") if obj is not None else self.readonly_fields
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        availability_invalidate_on_commit(obj.trainer_id)
+        if change:
+            stored = Schedule.objects.select_related("offering").get(pk=obj.pk)
+            fields = {
+                name: getattr(obj, name)
+                for name in form.changed_data
+                if name in services.EDITABLE_FIELDS
+            }
+            saved = services.schedule_update(schedule=stored, **fields).schedule
+        else:
+            saved = services.schedule_create(
+                trainer=obj.trainer,
+                offering=obj.offering,
+                starts_on=obj.starts_on,
+                start_time=obj.start_time,
+                rrule=obj.rrule,
+                time_zone=obj.time_zone,
+                duration_minutes=obj.duration_minutes,
+            ).schedule
+            extra = {"exdates": obj.exdates, "is_active": obj.is_active}
+            if obj.exdates or not obj.is_active:
+                saved = services.schedule_update(schedule=saved, **extra).schedule
+        obj.pk = saved.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
 
     def delete_model(self, request, obj):
         trainer_id = obj.trainer_id

@@ -26,7 +26,16 @@ from .errors import InvalidRRule, InvalidSchedule, NotAnOccurrence, ScheduleOver
 from .models import CalendarFeed, Schedule, new_feed_token, validate_time_zone
 
 EDITABLE_FIELDS = frozenset(
-    {"offering", "starts_on", "start_time", "rrule", "time_zone", "duration_minutes", "is_active"}
+    {
+        "offering",
+        "starts_on",
+        "start_time",
+        "rrule",
+        "time_zone",
+        "duration_minutes",
+        "is_active",
+        "exdates",
+    }
 )
 
 
@@ -72,6 +81,26 @@ def _check_dates(schedule: Schedule, rule: recurrence.Rule, *, now: datetime, st
         raise InvalidRRule(message, fields={"rrule": [str(message)]})
 
 
+def _clean_exdates(values) -> list[str]:
+    """Cancelled starts as sorted, distinct local ISO strings, "2026-12-07T07:00:00": anything
+    else would fail (500) or silently cancel nothing at expansion."""
+    message = _('Give cancelled sessions as a list of local starts, e.g. ["2026-12-07T07:00:00"].')
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        raise _field_error("exdates", message)
+    found = set()
+    for value in values:
+        try:
+            moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is not None:
+            raise _field_error("exdates", message)
+        found.add(moment.replace(microsecond=0).isoformat(timespec="seconds"))
+    return sorted(found)
+
+
 def _clean(schedule: Schedule, *, now: datetime, starts_on: bool = True) -> None:
     """Row-level checks with API errors: offering, zone, duration, dates, rule, first occurrence.
 
@@ -99,6 +128,7 @@ def _clean(schedule: Schedule, *, now: datetime, starts_on: bool = True) -> None
     rule = recurrence.parse_rrule(schedule.rrule)
     _check_dates(schedule, rule, now=now, starts_on=starts_on)
     schedule.rrule = rule.text
+    schedule.exdates = _clean_exdates(schedule.exdates)
     if recurrence.first_start(schedule) is None:
         raise InvalidRRule(
             _("This rule gives no sessions on or after the first date."),
@@ -201,6 +231,16 @@ def _raise_on_clash(schedule: Schedule, others: list[Schedule], *, now: datetime
 
 def _lock_trainer(trainer_id: int) -> None:
     TrainerProfile.objects.select_for_update().filter(pk=trainer_id).first()
+
+
+def schedule_validate(
+    *, schedule: Schedule, now: datetime | None = None, starts_on_changed: bool = True
+) -> None:
+    """Every check of a save, without saving: for forms (the admin) that show the errors on
+    the form first. The save checks again under the trainer's lock."""
+    now = now or timezone.now()
+    _clean(schedule, now=now, starts_on=starts_on_changed)
+    _check_overlap(schedule, now=now)
 
 
 def _save(
