@@ -6,26 +6,14 @@
   "use strict";
 
   var el = document.getElementById("trainee-calendar");
-  if (!el || !window.FullCalendar) { return; }
+  if (!el || !window.FullCalendar || !window.TrainoCalendarTime) { return; }
   var data = el.dataset;
   var zone = data.timeZone;
   var MAX_DAYS = 62;
 
-  var pad = function (n) { return String(n).padStart(2, "0"); };
+  var isoDate = window.TrainoCalendarTime.isoDate;
 
-  function wallTime(date) {
-    var parts = {};
-    new Intl.DateTimeFormat("en-GB", {
-      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
-      hour: "2-digit", minute: "2-digit", second: "2-digit"
-    }).formatToParts(date).forEach(function (p) { parts[p.type] = p.value; });
-    return parts.year + "-" + parts.month + "-" + parts.day + "T" + parts.hour + ":" +
-      parts.minute + ":" + parts.second;
-  }
-
-  function isoDate(date) {
-    return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1) + "-" + pad(date.getUTCDate());
-  }
+  function wallTime(date) { return window.TrainoCalendarTime.wallTime(date, zone); }
 
   function seatsText(left, capacity) {
     if (capacity === 1) { return data.textPersonal; }
