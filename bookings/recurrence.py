@@ -392,7 +392,7 @@ def extends_past(schedule: Schedule, limit_utc: datetime) -> bool:
     if parse_rrule(schedule.rrule).is_endless:
         return True
     limit_local = limit_utc.astimezone(schedule.zone).replace(tzinfo=None)
-    return compiled_rule(schedule).after(limit_local) is not None
+    return compiled_rule(schedule, limit_local).after(limit_local) is not None
 
 
 def first_start(schedule: Schedule) -> datetime | None:

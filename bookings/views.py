@@ -31,6 +31,7 @@ from . import queries, services
 from .api import SLOT_FORMAT
 from .forms import ScheduleForm, describe_rrule
 from .models import CalendarFeed, Schedule
+from .recurrence import in_date_range
 
 
 def _language() -> str:
@@ -105,9 +106,10 @@ def _describe(schedules: list[Schedule]) -> list[Schedule]:
 def _calendar_config(request, profile: TrainerProfile) -> dict:
     raw_date = request.GET.get("date", "")
     try:
-        initial_date = date.fromisoformat(raw_date).isoformat() if raw_date else None
+        initial = date.fromisoformat(raw_date) if raw_date else None
     except ValueError:
-        initial_date = None
+        initial = None
+    initial_date = initial.isoformat() if initial and in_date_range(initial) else None
     return {
         "eventsUrl": reverse("api-trainer-calendar"),
         "timeZone": profile.time_zone,
@@ -243,7 +245,8 @@ def schedule_cancel_occurrence(request, schedule_id: int):
             gettext("%(title)s on %(when)s is cancelled.")
             % {"title": schedule.offering.title, "when": date_format(start_local, "D j M H:i")},
         )
-    return redirect(_calendar_url(start_local.date()))
+    day = start_local.date()
+    return redirect(_calendar_url(day if in_date_range(day) else None))
 
 
 @login_required

@@ -225,3 +225,46 @@ def test_expansion_from_the_window_gives_what_expansion_from_the_first_date_give
 
     assert moved == full.between(low, high, inc=True)
     assert len(moved) >= 2
+
+
+def test_the_schedule_form_refuses_a_first_date_in_year_one(client):
+    offering = OfferingFactory()
+    client.force_login(offering.trainer.user)
+
+    response = client.post(
+        "/trainer/schedules/new/",
+        {
+            "offering": str(offering.pk),
+            "starts_on": "0001-01-01",
+            "start_time": "07:00",
+            "duration_minutes": "",
+            "repeat": "weekly",
+            "interval": "2",
+            "weekdays": ["MO"],
+            "end": "never",
+            "until_date": "",
+            "count": "",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "starts_on": ["The first date must be between 2025-11-30 and 2027-12-01."]
+    }
+    assert Schedule.objects.count() == 0
+
+
+def test_cancelling_a_year_one_session_on_the_page_is_refused_without_a_far_date(client):
+    schedule = ScheduleFactory()
+    client.force_login(schedule.trainer.user)
+
+    response = client.post(
+        f"/trainer/schedules/{schedule.pk}/cancel-occurrence/",
+        {"start_local": "0001-01-01T00:00:00"},
+    )
+    page = client.get("/trainer/calendar/?date=0001-01-01")
+
+    assert (response.status_code, response["Location"]) == (302, "/trainer/calendar/")
+    assert page.context["calendar_config"]["initialDate"] is None
+    schedule.refresh_from_db()
+    assert schedule.exdates == []
