@@ -26,11 +26,26 @@ class ScheduleAdminForm(forms.ModelForm):
             "is_active",
         )
 
+    def is_deactivation(self) -> bool:
+        """Only is_active goes from on to off (changed_data alone also lists an unchanged
+        JSON field)."""
+        schedule = self.instance
+        if schedule._state.adding or schedule.is_active:
+            return False
+        stored = Schedule.objects.filter(pk=schedule.pk).first()
+        return stored is not None and all(
+            getattr(stored, name) == getattr(schedule, name)
+            for name in self.changed_data
+            if name != "is_active"
+        )
+
     def _post_clean(self):
         super()._post_clean()
         if self.errors:
             return
         schedule = self.instance
+        if self.is_deactivation():
+            return  # allowed whatever else is now wrong (an inactive offering, say)
         starts_on_changed = schedule._state.adding or "starts_on" in self.changed_data
         try:
             services.schedule_validate(schedule=schedule, starts_on_changed=starts_on_changed)
@@ -60,7 +75,9 @@ class ScheduleAdmin(admin.ModelAdmin):
         return (*self.readonly_fields, "trainer") if obj is not None else self.readonly_fields
 
     def save_model(self, request, obj, form, change):
-        if change:
+        if form.is_deactivation():
+            saved = services.schedule_deactivate(schedule=Schedule.objects.get(pk=obj.pk))
+        elif change:
             stored = Schedule.objects.select_related("offering").get(pk=obj.pk)
             fields = {
                 name: getattr(obj, name)

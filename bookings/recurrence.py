@@ -21,6 +21,12 @@ lasts its duration in elapsed time, so its end is start + duration in UTC.
 
 A rule without COUNT or UNTIL goes on for ever; we only ever expand it up to the horizon,
 settings.SCHEDULE_HORIZON_DAYS ahead of now.
+
+Bounds: a schedule's first date lies between a year ago and the horizon, and an UNTIL at
+most a year past the horizon; farther ones are refused (INVALID_SCHEDULE / INVALID_RRULE),
+not clamped, since they are typos. Every other date input (API windows, slots,
+cancellations) must lie in date_range(). Expansion starts about a year before its window
+(_moved_start), never from a first date long ago.
 """
 
 from __future__ import annotations

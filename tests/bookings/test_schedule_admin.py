@@ -143,3 +143,17 @@ def test_admin_change_of_an_old_schedule_keeps_its_first_date(staff_client):
     assert response.status_code == 302
     schedule.refresh_from_db()
     assert (schedule.starts_on, schedule.start_time) == (date(2024, 1, 1), time(9, 0))
+
+
+def test_admin_deactivates_a_schedule_of_an_inactive_offering(staff_client):
+    schedule = ScheduleFactory()
+    schedule.offering.is_active = False
+    schedule.offering.save()
+    data = form_data(schedule.offering)
+    del data["is_active"]
+
+    response = staff_client.post(f"/admin/bookings/schedule/{schedule.pk}/change/", data)
+
+    assert response.status_code == 302
+    schedule.refresh_from_db()
+    assert schedule.is_active is False
