@@ -3,12 +3,15 @@
 import os
 import statistics
 import sys
+import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def setup_django() -> None:
+    # WhiteNoise warns that collectstatic has not run; benchmarks do not serve static files.
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "traino.settings")
     import django
