@@ -8,13 +8,13 @@ from __future__ import annotations
 from datetime import date
 
 from django import forms
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Offering, TrainerProfile
 
 from .models import Schedule
 from .recurrence import build_rrule
+from .services import local_date_label
 
 WEEKDAYS = [
     ("MO", _("Mon")),
@@ -96,6 +96,7 @@ class ScheduleForm(forms.Form):
     def __init__(self, *args, trainer: TrainerProfile, schedule: Schedule | None = None, **kwargs):
         if schedule is not None and not kwargs.get("data") and not args:
             kwargs.setdefault("initial", initial_from_schedule(schedule))
+        kwargs.setdefault("label_suffix", "")  # labels without a colon, as on every other form
         super().__init__(*args, **kwargs)
         offerings = trainer.offerings.filter(is_active=True)
         if schedule is not None:
@@ -215,7 +216,7 @@ def describe_rrule(rule: str, starts_on: date) -> str:
     else:
         text = _("Every week on %(days)s") % {"days": days}
     if "UNTIL" in parts and (until := _until_as_date(parts["UNTIL"])):
-        return _("%(rule)s · until %(date)s") % {"rule": text, "date": date_format(until, "j M Y")}
+        return _("%(rule)s · until %(date)s") % {"rule": text, "date": local_date_label(until)}
     if "COUNT" in parts:
         return _("%(rule)s · %(count)s sessions") % {"rule": text, "count": parts["COUNT"]}
     return _("%(rule)s · no end") % {"rule": text}

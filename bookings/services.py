@@ -136,6 +136,14 @@ def _clean(schedule: Schedule, *, now: datetime, starts_on: bool = True) -> None
         )
 
 
+def local_date_label(day) -> str:
+    """ "7 Dec 2026" in English, "7 dec 2026" in Swedish (Django's "M" capitalises it)."""
+    month = dateformat.format(day, "b")
+    if not (get_language() or "en").startswith("sv"):
+        month = month.capitalize()
+    return f"{day.day} {month} {day.year}"
+
+
 def local_label(moment: datetime) -> str:
     """ "Mon 7 Dec 2026 07:00" in English, "mån 7 dec 2026 07:00" in Swedish."""
     month = dateformat.format(moment, "b")

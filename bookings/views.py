@@ -17,7 +17,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -84,7 +83,7 @@ def _announce(request, result, zone) -> None:
             )
             % {
                 "months": round(horizon_days() / 30.4),
-                "date": date_format(result.horizon_end.astimezone(zone), "j M Y"),
+                "date": services.local_date_label(result.horizon_end.astimezone(zone)),
             },
         )
 
@@ -93,6 +92,7 @@ def _describe(schedules: list[Schedule]) -> list[Schedule]:
     """Adds what the lists show: the rule in words and the end time of a session."""
     for schedule in schedules:
         schedule.rule_text = describe_rrule(schedule.rrule, schedule.starts_on)
+        schedule.starts_on_label = services.local_date_label(schedule.starts_on)
         # Any day will do for a time of day; the first date may be the last one there is.
         schedule.end_time = (
             datetime.combine(date(2000, 1, 1), schedule.start_time) + schedule.duration
@@ -243,7 +243,7 @@ def schedule_cancel_occurrence(request, schedule_id: int):
         messages.success(
             request,
             gettext("%(title)s on %(when)s is cancelled.")
-            % {"title": schedule.offering.title, "when": date_format(start_local, "D j M H:i")},
+            % {"title": schedule.offering.title, "when": services.local_label(start_local)},
         )
     day = start_local.date()
     return redirect(_calendar_url(day if in_date_range(day) else None))

@@ -41,7 +41,7 @@ def test_a_trainer_creates_a_weekly_schedule_and_sees_its_sessions(page, live_se
     page.goto("/trainer/calendar/")
     expect(page.get_by_text("No schedule yet")).to_be_visible()
     page.get_by_test_id("new-schedule").click()
-    page.get_by_label("Session:", exact=True).select_option(label="Morning strength (60 min)")
+    page.get_by_label("Session", exact=True).select_option(label="Morning strength (60 min)")
     page.get_by_label("First date").fill(monday.isoformat())
     page.get_by_label("Start time").fill("07:00")
     page.get_by_text("Every week", exact=True).click()

@@ -147,7 +147,7 @@ BIO_OPENINGS = [
 ]
 BIO_FOCUS = [
     "Fokus på {a} och {b}, anpassat efter din vardag.",
-    "I work with {a} and {b}, for beginners and the experienced alike.",
+    "Jag jobbar med {a} och {b}, för både nybörjare och vana.",
     "Passen bygger på {a}, med inslag av {b}.",
 ]
 EXTRA_LANGUAGES = ["de", "es", "fi", "pl", "ar", "fr"]
