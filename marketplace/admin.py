@@ -229,19 +229,7 @@ class OfferingAdminForm(forms.ModelForm):
 
     class Meta:
         model = Offering
-        fields = (
-            "trainer",
-            "title",
-            "description",
-            "duration_minutes",
-            "price_amount",
-            "currency",
-            "capacity",
-            "latitude",
-            "longitude",
-            "location_name",
-            "is_active",
-        )
+        fields = ("trainer", *services.OFFERING_FIELDS)
 
     def _post_clean(self):
         super()._post_clean()

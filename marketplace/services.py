@@ -1,6 +1,7 @@
 """Writes that belong to the marketplace: accounts, API tokens, trainer profiles and offerings."""
 
 import secrets
+from collections.abc import Collection
 from datetime import datetime
 
 from django.conf import settings
@@ -95,19 +96,18 @@ def user_update_details(*, user: User, name: str, phone: str, personnummer: str)
 PROFILE_FIELDS = frozenset(
     {"display_name", "bio", "languages", "city", "address", "latitude", "longitude", "time_zone"}
 )
-OFFERING_FIELDS = frozenset(
-    {
-        "title",
-        "description",
-        "duration_minutes",
-        "price_amount",
-        "currency",
-        "capacity",
-        "latitude",
-        "longitude",
-        "location_name",
-        "is_active",
-    }
+# What a trainer may set on an offering, in the order forms and the admin show it.
+OFFERING_FIELDS = (
+    "title",
+    "description",
+    "duration_minutes",
+    "price_amount",
+    "currency",
+    "capacity",
+    "latitude",
+    "longitude",
+    "location_name",
+    "is_active",
 )
 
 
@@ -128,8 +128,8 @@ def trainer_slug_for(display_name: str, *, exclude_pk: int | None = None) -> str
     return f"{base}-{n}"
 
 
-def _set_fields(instance, fields: dict, allowed: frozenset[str]) -> None:
-    unknown = set(fields) - allowed
+def _set_fields(instance, fields: dict, allowed: Collection[str]) -> None:
+    unknown = set(fields).difference(allowed)
     if unknown:
         raise ValidationError(
             {name: [_("This field cannot be changed here.")] for name in sorted(unknown)},
@@ -250,7 +250,7 @@ def _offering_clean(offering: Offering) -> None:
     offering.full_clean(exclude=["trainer"])
 
 
-OFFERING_TRACKED_FIELDS = OFFERING_FIELDS | {"trainer"}
+OFFERING_TRACKED_FIELDS = frozenset({*OFFERING_FIELDS, "trainer"})
 
 
 def offering_changes(*, offering: Offering) -> set[str]:
