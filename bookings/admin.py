@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin
 
-from traino.errors import ApiError
+from traino.exceptions import DomainError
+from traino.forms import add_domain_error
 
 from . import services
 from .cache import availability_invalidate_on_commit
@@ -49,14 +50,8 @@ class ScheduleAdminForm(forms.ModelForm):
         starts_on_changed = schedule._state.adding or "starts_on" in self.changed_data
         try:
             services.schedule_validate(schedule=schedule, starts_on_changed=starts_on_changed)
-        except ApiError as exc:
-            placed = False
-            for field, messages in (exc.fields or {}).items():
-                if field in self.fields:
-                    self.add_error(field, [str(message) for message in messages])
-                    placed = True
-            if not placed:
-                self.add_error(None, str(exc.message))
+        except DomainError as exc:
+            add_domain_error(self, exc)
 
 
 @admin.register(Schedule)

@@ -29,7 +29,7 @@ from rest_framework.views import APIView
 from marketplace.api_trainers import PublicApiView
 from marketplace.models import Offering, TrainerProfile
 from marketplace.money import format_money
-from traino.errors import NotFound
+from traino.exceptions import NotFound
 
 from . import queries, recurrence, services
 from .errors import InvalidSchedule, InvalidWindow, WindowTooLarge

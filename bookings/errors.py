@@ -2,15 +2,15 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from traino.errors import ApiError
+from traino.exceptions import DomainError
 
 
-class InvalidRRule(ApiError):
+class InvalidRRule(DomainError):
     code = "INVALID_RRULE"
     message = _("The repeat rule is not valid.")
 
 
-class ScheduleOverlap(ApiError):
+class ScheduleOverlap(DomainError):
     """Carries the clash (the other schedule's occurrence) for forms that want to show it."""
 
     code = "SCHEDULE_OVERLAP"
@@ -21,26 +21,26 @@ class ScheduleOverlap(ApiError):
         super().__init__(message, **kwargs)
 
 
-class WindowTooLarge(ApiError):
+class WindowTooLarge(DomainError):
     code = "WINDOW_TOO_LARGE"
     message = _("The time window is too large.")
 
 
-class InvalidWindow(ApiError):
+class InvalidWindow(DomainError):
     code = "INVALID_WINDOW"
     message = _("Send the window as from=YYYY-MM-DD&to=YYYY-MM-DD, with from not after to.")
 
 
-class NotAnOccurrence(ApiError):
+class NotAnOccurrence(DomainError):
     code = "NOT_AN_OCCURRENCE"
     message = _("The schedule has no occurrence at this time.")
 
 
-class InvalidSchedule(ApiError):
+class InvalidSchedule(DomainError):
     code = "INVALID_SCHEDULE"
     message = _("Some fields are not valid.")
 
 
-class OfferingInUse(ApiError):
+class OfferingInUse(DomainError):
     code = "OFFERING_IN_USE"
     message = _("Schedules use this offering.")

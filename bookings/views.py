@@ -1,7 +1,7 @@
 """Pages of the bookings app: the trainer's calendar with its schedule forms, and the page a
 trainee reaches from a slot on a trainer's public calendar.
 
-Views parse, check ownership, call one service and render; a service's refusal (an ApiError
+Views parse, check ownership, call one service and render; a service's refusal (an DomainError
 such as SCHEDULE_OVERLAP) is shown on the form.
 """
 
@@ -24,7 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from marketplace.models import TrainerProfile
 from marketplace.money import format_money
 from marketplace.permissions import can_view_trainer_page, trainer_profile_of
-from traino.errors import ApiError
+from traino.exceptions import DomainError
+from traino.forms import add_domain_error
 
 from . import queries, services
 from .api import SLOT_FORMAT
@@ -59,18 +60,6 @@ def schedule_for_owner(user, schedule_id: int) -> Schedule:
 def _calendar_url(day: date | None = None) -> str:
     url = reverse("trainer-calendar")
     return f"{url}?{urlencode({'date': day.isoformat()})}" if day else url
-
-
-def _service_error(form: ScheduleForm, exc: ApiError) -> None:
-    """A refusal on the form: on the field it names, else above the form."""
-    placed = False
-    for field, errors in (exc.fields or {}).items():
-        if field in form.fields:
-            for error in errors if isinstance(errors, list | tuple) else [errors]:
-                form.add_error(field, str(error))
-            placed = True
-    if not placed:
-        form.add_error(None, str(exc.message))
 
 
 def _announce(request, result, zone) -> None:
@@ -178,8 +167,8 @@ def schedule_new(request):
             result = services.schedule_create(
                 trainer=profile, time_zone=profile.time_zone, **form.service_fields()
             )
-        except ApiError as exc:
-            _service_error(form, exc)
+        except DomainError as exc:
+            add_domain_error(form, exc)
         else:
             messages.success(request, gettext("The schedule is saved."))
             _announce(request, result, result.schedule.zone)
@@ -197,8 +186,8 @@ def schedule_edit(request, schedule_id: int):
         if form.is_valid():
             try:
                 result = services.schedule_update(schedule=schedule, **form.service_fields())
-            except ApiError as exc:
-                _service_error(form, exc)
+            except DomainError as exc:
+                add_domain_error(form, exc)
                 schedule.refresh_from_db()
             else:
                 messages.success(request, gettext("The schedule is saved."))
@@ -237,7 +226,7 @@ def schedule_cancel_occurrence(request, schedule_id: int):
     start_local = start_local.replace(tzinfo=None)
     try:
         services.schedule_cancel_occurrence(schedule=schedule, start_local=start_local)
-    except ApiError as exc:
+    except DomainError as exc:
         messages.error(request, str(exc.message))
     else:
         messages.success(

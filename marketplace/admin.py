@@ -7,7 +7,8 @@ from django.db.models import Count
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from traino.errors import ApiError
+from traino.exceptions import DomainError
+from traino.forms import add_domain_error
 
 from . import services
 from .models import ApiToken, Category, Offering, TrainerProfile, User
@@ -242,11 +243,8 @@ class OfferingAdminForm(forms.ModelForm):
             services.offering_check_change(
                 offering=self.instance, changes=self.offering_changes, created=created
             )
-        except ValidationError as exc:
-            known = hasattr(exc, "error_dict") and set(exc.error_dict) <= set(self.fields)
-            self.add_error(None, exc if known else exc.messages)
-        except ApiError as exc:
-            self.add_error(None, str(exc.message))
+        except (DomainError, ValidationError) as exc:
+            add_domain_error(self, exc)
 
 
 @admin.register(Offering)

@@ -8,15 +8,15 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from traino.errors import ApiError, TooManyAttempts
+from traino.exceptions import DomainError, TooManyAttempts
 
 from . import services
 from .authentication import BearerTokenAuthentication
 from .models import ApiToken
 
 
-class InvalidCredentials(ApiError):
-    status_code = status.HTTP_401_UNAUTHORIZED
+class InvalidCredentials(DomainError):
+    status = 401
     code = "INVALID_CREDENTIALS"
     message = _("The email or password is wrong.")
 
@@ -67,7 +67,7 @@ class TokenView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
         if not isinstance(request.auth, ApiToken):
-            raise ApiError(_("Send the token to revoke in the Authorization header."))
+            raise DomainError(_("Send the token to revoke in the Authorization header."))
         services.api_token_revoke(token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
-from traino.errors import ApiError, NotFound
+from traino.exceptions import DomainError, NotFound
 
 from .models import Category, Offering, TrainerProfile
 from .money import format_money
@@ -45,7 +45,7 @@ GEOJSON_CONTENT_TYPE = "application/geo+json"
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
-class InvalidBbox(ApiError):
+class InvalidBbox(DomainError):
     code = "INVALID_BBOX"
     message = _(
         "Send the map area as bbox=west,south,east,north in decimal degrees, "
@@ -53,7 +53,7 @@ class InvalidBbox(ApiError):
     )
 
 
-class InvalidFilter(ApiError):
+class InvalidFilter(DomainError):
     code = "INVALID_FILTER"
     message = _("A filter is not valid.")
 

@@ -50,7 +50,7 @@ class SessionAuthentication(authentication.SessionAuthentication):
 
     def enforce_csrf(self, request):
         # Imported here: DRF loads this module while rest_framework.views is half-imported.
-        from traino.errors import CsrfFailed
+        from traino.exceptions import CsrfFailed
 
         try:
             super().enforce_csrf(request)

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from traino.errors import TooManyAttempts, error_body, is_api_request, lockout_minutes
+from traino.errors import error_body, is_api_request
+from traino.exceptions import TooManyAttempts, lockout_minutes
 
 from . import crypto
 
@@ -28,7 +29,7 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     """429 for both: the API's JSON error, or the HTML page for the log-in form."""
     if is_api_request(request):
         error = TooManyAttempts()
-        response = JsonResponse(error_body(error.code, error.message), status=error.status_code)
+        response = JsonResponse(error_body(error.code, error.message), status=error.status)
     else:
         context = {"minutes": lockout_minutes()}
         response = render(request, "registration/locked_out.html", context, status=429)

@@ -12,7 +12,7 @@ Both are sent with ``sender=Offering`` and the keyword arguments
 
 ``offering_will_change`` is sent before the write, inside the writing transaction (the
 offering row is locked). A receiver refuses the change by raising Django's ValidationError
-(or a traino.errors.ApiError): the service lets it propagate and the transaction rolls
+(or a traino.errors.DomainError): the service lets it propagate and the transaction rolls
 back; the admin form shows its messages. Use it for checks such as "this duration would
 make the trainer's schedules overlap".
 

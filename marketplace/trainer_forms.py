@@ -203,14 +203,3 @@ class OfferingForm(forms.Form):
         fields = dict(self.cleaned_data)
         fields["price_amount"] = ore_from_kronor(fields.pop("price"))
         return fields
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on its field when the form has one, else on top."""
-    if hasattr(error, "error_dict"):
-        aliases = getattr(form, "service_field_aliases", {})
-        for field, errors in error.message_dict.items():
-            field = aliases.get(field, field)
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

@@ -19,6 +19,8 @@ from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from storage.services import gallery_images
+from traino.exceptions import DomainError
+from traino.forms import add_domain_error
 
 from . import services
 from .models import Category, TrainerProfile
@@ -27,7 +29,6 @@ from .queries import trainer_uploads
 from .trainer_forms import (
     OfferingForm,
     TrainerProfileForm,
-    add_service_errors,
     language_name,
 )
 
@@ -210,8 +211,8 @@ def trainer_profile(request, profile):
             categories = fields.pop("categories")
             try:
                 services.trainer_profile_update(profile=profile, categories=categories, **fields)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
+            except (DomainError, ValidationError) as exc:
+                add_domain_error(form, exc)
                 profile.refresh_from_db()
             else:
                 messages.success(request, gettext("Your profile is saved."))
@@ -261,8 +262,8 @@ def trainer_offering_new(request, profile):
     if request.method == "POST" and form.is_valid():
         try:
             services.offering_create(profile=profile, **form.service_fields())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
+        except (DomainError, ValidationError) as exc:
+            add_domain_error(form, exc)
         else:
             messages.success(request, gettext("The offering is saved."))
             return redirect("trainer-offerings")
@@ -280,8 +281,8 @@ def trainer_offering_edit(request, offering_id: int):
             was_published = profile.is_published
             try:
                 services.offering_update(offering=offering, **form.service_fields())
-            except ValidationError as exc:
-                add_service_errors(form, exc)
+            except (DomainError, ValidationError) as exc:
+                add_domain_error(form, exc)
             else:
                 messages.success(request, gettext("The offering is saved."))
                 if was_published and not offering.trainer.is_published:

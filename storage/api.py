@@ -17,13 +17,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from traino.errors import ApiError, NotFound
+from traino.exceptions import DomainError, NotFound
 
 from . import backends, services, validation
 from .models import UserFile
 
 
-class InvalidBase64(ApiError):
+class InvalidBase64(DomainError):
     code = "INVALID_BASE64"
     message = _('The field "file" is not valid base64.')
 

@@ -15,9 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
-from rest_framework import status
 
-from traino.errors import ApiError
+from traino.exceptions import DomainError
 
 from . import backends, keys, validation
 from .images import convert_to_webp
@@ -32,8 +31,8 @@ PDF_FOLDERS = frozenset({Folder.CERTIFICATE, Folder.DOCUMENT})
 FAILED_MESSAGE = _("The file could not be stored. Upload it again in a minute.")
 
 
-class StorageUnavailable(ApiError):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+class StorageUnavailable(DomainError):
+    status = 503
     code = "STORAGE_UNAVAILABLE"
     message = _("File storage is not reachable right now. Try again in a minute.")
 
@@ -137,7 +136,7 @@ def upload_process(*, file_id: int) -> UserFile | None:
             done = {"content_type": "application/pdf", "size": len(source)}
     except backends.TransientStorageError:
         raise
-    except ApiError as exc:  # the file itself is refused: its message is meant for the user
+    except DomainError as exc:  # the file itself is refused: its message is meant for the user
         return _mark_failed(row, store, message=str(exc.message), detail=f"{exc.code}: {exc}")
     except backends.StorageError as exc:
         return _mark_failed(row, store, message=str(FAILED_MESSAGE), detail=str(exc))

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
-from rest_framework import status
 
-from traino.errors import ApiError
+from traino.exceptions import DomainError
 
 from .models import Folder, Kind
 
@@ -30,34 +29,34 @@ _WEBP = ("WEBP", "image/webp", Kind.IMAGE)
 _PDF = (None, "application/pdf", Kind.PDF)
 
 
-class UnsupportedMediaType(ApiError):
-    status_code = status.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+class UnsupportedMediaType(DomainError):
+    status = 415
     code = "UNSUPPORTED_MEDIA_TYPE"
     message = _("Upload a JPEG, PNG or WebP image or a PDF document.")
 
 
-class FileTooLarge(ApiError):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+class FileTooLarge(DomainError):
+    status = 413
     code = "FILE_TOO_LARGE"
     message = _("The file is too large.")
 
 
-class ImageTooLarge(ApiError):
+class ImageTooLarge(DomainError):
     code = "IMAGE_TOO_LARGE"
     message = _("The image has too many pixels: at most 40 megapixels are accepted.")
 
 
-class CorruptFile(ApiError):
+class CorruptFile(DomainError):
     code = "CORRUPT_FILE"
     message = _("The file is damaged or incomplete.")
 
 
-class InvalidFolder(ApiError):
+class InvalidFolder(DomainError):
     code = "INVALID_FOLDER"
     message = _("Choose one of the folders: profile, gallery, certificate, document.")
 
 
-class EmptyFile(ApiError):
+class EmptyFile(DomainError):
     code = "EMPTY_FILE"
     message = _('Send a file in the field "file".')
 
@@ -136,7 +135,7 @@ def open_image(data: bytes, pillow_format: str) -> Iterator[Image.Image]:
 
 
 def inspect(data: bytes) -> Inspected:
-    """Type, dimensions and integrity of an upload, or the ApiError that refuses it."""
+    """Type, dimensions and integrity of an upload, or the DomainError that refuses it."""
     check_size(len(data))
     pillow_format, content_type, kind = sniff(data)
     if pillow_format is None:

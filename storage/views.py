@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from traino.errors import ApiError
+from traino.exceptions import DomainError
 
 from . import backends, services, validation
 from .forms import UploadForm
@@ -43,7 +43,7 @@ def upload(request):
             filename=file.name or "",
             data=file.read(),
         )
-    except ApiError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         if form.cleaned_data["folder"] == Folder.PROFILE:
@@ -61,7 +61,7 @@ def delete(request, pk: int):
     file = get_object_or_404(UserFile, pk=pk, user=request.user)
     try:
         services.upload_delete(file=file)
-    except ApiError as error:
+    except DomainError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The file is deleted."))

@@ -1,74 +1,22 @@
 """One error shape for the whole API: {"error": {"code", "message", "fields"}}.
 
-Services raise ``ApiError`` subclasses (or Django's ValidationError); DRF's own exceptions are
-mapped here too, so no API path answers with HTML or a bare DRF ``{"detail": ...}``.
+Services raise ``traino.exceptions.DomainError`` subclasses; this module maps them (and
+Django's ValidationError, Http404, PermissionDenied and DRF's own exceptions) to that body
+in one place, so no API path answers with HTML or a bare DRF ``{"detail": ...}``.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
-
-class ApiError(exceptions.APIException):
-    """A refusal with a stable code: raise it from a service or a view."""
-
-    status_code = status.HTTP_400_BAD_REQUEST
-    code = "BAD_REQUEST"
-    message = _("The request could not be processed.")
-
-    def __init__(self, message=None, *, code: str | None = None, fields=None, status_code=None):
-        self.message = message or self.message
-        self.code = code or self.code
-        self.fields = fields or {}
-        if status_code:
-            self.status_code = status_code
-        super().__init__(detail=self.message, code=self.code)
-
-
-class NotFound(ApiError):
-    status_code = status.HTTP_404_NOT_FOUND
-    code = "NOT_FOUND"
-    message = _("Nothing was found at this address.")
-
-
-def lockout_minutes() -> int:
-    return max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
-
-
-def lockout_message() -> str:
-    """Says how long the lockout lasts, from AXES_COOLOFF_TIME; call it inside a request."""
-    minutes = lockout_minutes()
-    return ngettext(
-        "Too many failed log-ins. Try again in %(minutes)d minute.",
-        "Too many failed log-ins. Try again in %(minutes)d minutes.",
-        minutes,
-    ) % {"minutes": minutes}
-
-
-class TooManyAttempts(ApiError):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    code = "TOO_MANY_ATTEMPTS"
-
-    def __init__(self, message=None, **kwargs):
-        super().__init__(message or lockout_message(), **kwargs)
-
-
-class CsrfFailed(ApiError):
-    """A browser session sent an unsafe request without its CSRF token."""
-
-    status_code = status.HTTP_403_FORBIDDEN
-    code = "CSRF_FAILED"
-    message = _("The CSRF check failed. Reload the page and try again.")
-
+from .exceptions import CsrfFailed, DomainError
 
 # DRF exception class -> (our code, our message). Messages are ours, so they are translated.
 _DRF_ERRORS: dict[type[exceptions.APIException], tuple[str, str]] = {
@@ -119,6 +67,11 @@ def _fields_from(detail) -> dict:
 
 
 def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        set_rollback()
+        _render_as_json(context.get("request"))
+        body = error_body(exc.code, exc.message, exc.field_messages())
+        return Response(body, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         exc = exceptions.ValidationError(fields or exc.messages)
@@ -131,9 +84,7 @@ def api_exception_handler(exc, context):
     if response is None:
         return None  # a real bug: let it be a 500 that is logged (handler500 answers JSON)
 
-    if isinstance(exc, ApiError):
-        body = error_body(exc.code, exc.message, exc.fields)
-    elif isinstance(exc, exceptions.AuthenticationFailed):
+    if isinstance(exc, exceptions.AuthenticationFailed):
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "AUTHENTICATION_FAILED"
         body = error_body(code.upper(), exc.detail)
     else:

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from marketplace import services
 from traino import urls as traino_urls
-from traino.errors import ApiError
+from traino.exceptions import DomainError
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,9 @@ urlpatterns = [
     path(
         "api/test/api-error",
         _FailingView.as_view(
-            failure=ApiError(code="SLOT_UNAVAILABLE", fields={"slot": ["Taken."]}, status_code=409)
+            failure=DomainError(
+                code="SLOT_UNAVAILABLE", fields={"slot": ["Taken."]}, status=409
+            )
         ),
     ),
     *traino_urls.urlpatterns,

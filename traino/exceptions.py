@@ -1,0 +1,109 @@
+"""The one refusal type of the project, in plain Python (no DRF, no HTTP machinery).
+
+Services, signal receivers, forms and the admin raise and catch ``DomainError`` subclasses.
+Each carries a stable ``code`` (for programs), a translated ``message`` (for people), the
+``fields`` it is about and the HTTP ``status`` the API answers with. It is mapped in exactly
+two places: ``traino.errors.api_exception_handler`` (the JSON error body) and
+``traino.forms.add_domain_error`` (errors on a Django form, pages and admin alike).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+
+class DomainError(Exception):
+    """A refusal with a stable code: raise it from a service, a receiver or a view."""
+
+    status = 400
+    code = "BAD_REQUEST"
+    message = _("The request could not be processed.")
+
+    def __init__(
+        self,
+        message=None,
+        *,
+        code: str | None = None,
+        fields: Mapping[str, Sequence] | None = None,
+        status: int | None = None,
+    ):
+        self.message = message or self.message
+        self.code = code or self.code
+        self.fields = {name: _as_list(value) for name, value in (fields or {}).items()}
+        if status is not None:
+            self.status = status
+        super().__init__(str(self.message))
+
+    @classmethod
+    def on_field(cls, field: str, message=None, **kwargs) -> DomainError:
+        """The refusal with its message also on ``field`` (the form shows it there)."""
+        message = message or cls.message
+        return cls(message, fields={field: [message]}, **kwargs)
+
+    def field_messages(self) -> dict[str, list[str]]:
+        return {
+            name: [str(message) for message in messages] for name, messages in self.fields.items()
+        }
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+class InvalidInput(DomainError):
+    """Input that a service refuses field by field (the API's VALIDATION_ERROR)."""
+
+    code = "VALIDATION_ERROR"
+    message = _("Some fields are not valid.")
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "NOT_FOUND"
+    message = _("Nothing was found at this address.")
+
+
+class NotAllowed(DomainError):
+    status = 403
+    code = "NOT_ALLOWED"
+    message = _("You may not do this.")
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "CONFLICT"
+    message = _("This conflicts with the current state.")
+
+
+def lockout_minutes() -> int:
+    return max(1, round(settings.AXES_COOLOFF_TIME.total_seconds() / 60))
+
+
+def lockout_message() -> str:
+    """Says how long the lockout lasts, from AXES_COOLOFF_TIME; call it inside a request."""
+    minutes = lockout_minutes()
+    return ngettext(
+        "Too many failed log-ins. Try again in %(minutes)d minute.",
+        "Too many failed log-ins. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "TOO_MANY_ATTEMPTS"
+
+    def __init__(self, message=None, **kwargs):
+        super().__init__(message or lockout_message(), **kwargs)
+
+
+class CsrfFailed(DomainError):
+    """A browser session sent an unsafe request without its CSRF token."""
+
+    status = 403
+    code = "CSRF_FAILED"
+    message = _("The CSRF check failed. Reload the page and try again.")
