@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from traino.production import refuse_insecure_values
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -26,7 +28,13 @@ class StrictEnv(environ.Env):
     TRUE = frozenset({"true", "1", "yes", "on"})
     FALSE = frozenset({"false", "0", "no", "off"})
 
+    def __init__(self, **scheme):
+        super().__init__(**scheme)
+        # Every variable looked up, in order: production checks all of them for placeholders.
+        self.names_read: dict[str, None] = {}
+
     def _raw(self, var: str, default) -> str:
+        self.names_read[var] = None
         raw = self.ENVIRON.get(var, "").strip()
         if not raw and default is environ.Env.NOTSET:
             raise ImproperlyConfigured(f"Set the {var} environment variable.")
@@ -410,3 +418,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- production fails closed -----------------------------------------------------------------
+# Last, once every variable has been read: a placeholder left from .env.example in any of them,
+# or a key too short to be secret, stops start-up with one message naming each (production.py).
+if PRODUCTION:
+    refuse_insecure_values({name: env.ENVIRON.get(name, "").strip() for name in env.names_read})
