@@ -263,6 +263,9 @@ AXES_RESET_ON_SUCCESS = True
 # the request data axes copies into AccessAttempt.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]
+# A wrong old password on the password-change page counts as a failed log-in: that form's
+# passwords are masked in AccessAttempt's copy of the request data too.
+AXES_SENSITIVE_PARAMETERS += ["old_password", "new_password1", "new_password2"]
 AXES_DISABLE_ACCESS_LOG = True
 # Axes stores the username it saw; ours is the email's blind index, never the plaintext.
 AXES_USERNAME_CALLABLE = "marketplace.lockout.axes_username"
