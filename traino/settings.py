@@ -313,6 +313,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
+# --- rate limits -----------------------------------------------------------------------------
+# Counted in the default cache: Redis with REDIS_URL, so every worker counts against the same
+# number; process memory in the embedded default, which is one process. 0 turns a limit off.
+# Past a limit the API answers 429 TOO_MANY_REQUESTS with Retry-After (traino/throttling.py).
+UPLOADS_PER_HOUR = env.int("UPLOADS_PER_HOUR", default=60)
+API_WRITES_PER_MINUTE = env.int("API_WRITES_PER_MINUTE", default=100)
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["traino.throttling.ApiWriteThrottle"]
+
 # --- i18n and time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
