@@ -28,6 +28,8 @@ RUN if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then \
 
 FROM python:3.12-slim-bookworm
 ENV PATH="/app/.venv/bin:$PATH" PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+# The image is for deployment: it starts only with real secrets (README, "Production mode").
+ENV DJANGO_ENV=production
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin traino
 WORKDIR /app
 COPY --from=build /app /app
@@ -39,7 +41,7 @@ RUN DJANGO_ENV=production DJANGO_ENV_FILE=/dev/null \
     SECRET_KEY=build-only-not-a-secret-build-only-not-a-secret-build-only \
     ALLOWED_HOSTS=localhost DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     ENCRYPTION_KEY=build:YnVpbGQtb25seS1ub3QtYS1rZXktYnVpbGQtb25seSE= \
-    BLIND_INDEX_KEY=build-only \
+    BLIND_INDEX_KEY=build-only-not-a-secret-build-only-not-a-secret \
     python manage.py collectstatic --noinput --verbosity 0 \
     && mkdir -p /app/media /app/private-media \
     && chown traino /app/media /app/private-media

@@ -11,6 +11,7 @@ from traino.exceptions import DomainError
 from traino.forms import add_domain_error
 
 from . import services
+from .forms import AdminPasswordChangeForm
 from .models import ApiToken, Category, Offering, TrainerProfile, User
 from .money import format_money
 from .personnummer import normalize_personnummer
@@ -85,6 +86,8 @@ class ApiTokenInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
+    # Saves through services.user_password_set: a new password revokes the user's API tokens.
+    change_password_form = AdminPasswordChangeForm
     list_display = ("email_display", "name", "role", "is_active", "date_joined")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("name",)

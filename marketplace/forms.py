@@ -1,9 +1,11 @@
 from django import forms
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth import forms as auth_forms
-from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
+from . import services
 from .models import Role, User
 from .personnummer import normalize_personnummer
 from .queries import user_get_by_email
@@ -74,6 +76,54 @@ class EmailPasswordResetForm(auth_forms.PasswordResetForm):
         user = user_get_by_email(email)
         if user is not None and user.is_active and user.has_usable_password():
             yield user
+
+
+class PasswordSavedByService:
+    """Mixin for Django's password forms: the new password is saved by
+    ``services.user_password_set``, which also revokes the user's API tokens.
+
+    Django's SetPasswordForm, PasswordChangeForm and AdminPasswordChangeForm all save through
+    ``set_password_and_save``; the admin's form may also switch the password off.
+    """
+
+    def set_password_and_save(
+        self,
+        user,
+        password_field_name="password1",  # noqa: S107 - the name of a form field
+        commit=True,
+        **kwargs,
+    ):
+        usable = self.cleaned_data.get("set_usable_password", True)
+        password = self.cleaned_data[password_field_name] if usable else None
+        return services.user_password_set(user=user, password=password)
+
+
+class SetPasswordForm(PasswordSavedByService, auth_forms.SetPasswordForm):
+    """The password-reset link's form."""
+
+
+class AdminPasswordChangeForm(PasswordSavedByService, auth_forms.AdminPasswordChangeForm):
+    """Staff set (or switch off) a user's password in the admin."""
+
+
+class PasswordChangeForm(PasswordSavedByService, auth_forms.PasswordChangeForm):
+    """The account page's form. The old password is checked by ``authenticate()``, as a log-in
+    is: django-axes counts a wrong one towards the same lockout (this account from this IP),
+    and while that lockout lasts even the right one is refused."""
+
+    def __init__(self, user, *args, request, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    @sensitive_variables("old_password")
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        checked = authenticate(self.request, username=self.user.email, password=old_password)
+        if checked is None or checked.pk != self.user.pk:
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class TelInput(forms.TextInput):

@@ -74,6 +74,25 @@ def api_token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+@transaction.atomic
+def user_password_set(*, user: User, password: str | None) -> User:
+    """Set ``user``'s password (None: no usable password) and revoke every API token they have.
+
+    Every way a password changes goes through here: the account page, the reset link and the
+    admin (the password forms in forms.py). A token must not outlive the password that issued
+    it. Browser sessions end without work here: Django signs each session with a hash of the
+    password, so every other session fails that check at its next request and is logged out;
+    a view that keeps its own session calls ``update_session_auth_hash`` after this.
+    """
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return user
+
+
 def api_tokens_delete_expired(*, now: datetime | None = None) -> int:
     """Remove tokens past their expiry, and revoked ones (they can never be used again)."""
     now = now or timezone.now()

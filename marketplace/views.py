@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from . import services
-from .forms import AccountForm, SignupForm
+from .forms import AccountForm, PasswordChangeForm, SignupForm
 from .trainer_views import discovery_context
 
 
@@ -51,3 +52,13 @@ def account(request):
         messages.success(request, _("Your details are saved."))
         return redirect("account")
     return render(request, "marketplace/account.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's view (it keeps this session logged in) with our form, which needs the request
+    to count a wrong old password as a failed log-in."""
+
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

@@ -21,6 +21,7 @@ from traino.exceptions import DomainError, NotFound
 
 from . import backends, services, validation
 from .models import UserFile
+from .throttling import UploadThrottle
 
 
 class InvalidBase64(DomainError):
@@ -103,6 +104,8 @@ class UploadListView(APIView):
     """POST stores an upload (multipart "file", or JSON "file" in base64 plus "filename")."""
 
     parser_classes = [UploadJSONParser, MultiPartParser]
+    # The API-wide write limit, plus UPLOADS_PER_HOUR per user (shared with the HTML form).
+    throttle_classes = [*APIView.throttle_classes, UploadThrottle]
 
     def initial(self, request, *args, **kwargs):
         # Before authentication: CSRF checks of session users read multipart bodies.

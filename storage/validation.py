@@ -76,12 +76,15 @@ def check_folder(folder: str) -> str:
     return folder
 
 
-def check_size(size: int) -> None:
+def too_large_message() -> str:
+    """What a file over UPLOAD_MAX_BYTES is told: by the server, and by the form's script."""
     limit = settings.UPLOAD_MAX_BYTES
-    if size > limit:
-        raise FileTooLarge(
-            _("The file is too large: at most %(mb)s MB.") % {"mb": round(limit / 1_048_576, 1)}
-        )
+    return _("The file is too large: at most %(mb)s MB.") % {"mb": round(limit / 1_048_576, 1)}
+
+
+def check_size(size: int) -> None:
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise FileTooLarge(too_large_message())
     if size == 0:
         raise EmptyFile()
 

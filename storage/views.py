@@ -8,6 +8,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from traino.exceptions import DomainError
@@ -15,10 +17,12 @@ from traino.exceptions import DomainError
 from . import backends, services, validation
 from .forms import UploadForm
 from .models import Folder, UserFile
+from .throttling import UploadThrottle
 
 
-def _next_url(request) -> str:
-    next_url = request.POST.get("next") or request.GET.get("next") or "/"
+def _next_url(request, *, read_body: bool = True) -> str:
+    """Where to go back to: ``next`` from the query string, else (``read_body``) the form."""
+    next_url = request.GET.get("next") or (read_body and request.POST.get("next")) or "/"
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -26,12 +30,32 @@ def _next_url(request) -> str:
     return next_url
 
 
+@csrf_exempt
 @login_required
 @require_POST
 def upload(request):
-    next_url = _next_url(request)
+    """Refuse a body over the size limit by its declared length, before anything reads it.
+
+    CSRF protection reads a multipart body to find its token, so it runs after this check
+    (``csrf_protect`` on ``_upload``) rather than in the middleware, which runs first. A
+    refusal here changes nothing but a message, so it needs no CSRF token.
+    """
     try:
         validation.check_content_length(request.META)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(_next_url(request, read_body=False))
+    return _upload(request)
+
+
+@csrf_protect
+def _upload(request):
+    next_url = _next_url(request)
+    throttle = UploadThrottle()
+    if not throttle.allow_request(request):
+        messages.error(request, _too_many_uploads_message(throttle.wait()))
+        return redirect(next_url)
+    try:
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
             raise validation.EmptyFile()
@@ -51,6 +75,15 @@ def upload(request):
         else:
             messages.success(request, _("Your file is uploaded."))
     return redirect(next_url)
+
+
+def _too_many_uploads_message(wait_seconds: int) -> str:
+    minutes = max(1, -(-wait_seconds // 60))
+    return ngettext(
+        "You have uploaded too many files for now. Try again in %(minutes)d minute.",
+        "You have uploaded too many files for now. Try again in %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 @login_required

@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from traino.production import refuse_insecure_values
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -26,7 +28,13 @@ class StrictEnv(environ.Env):
     TRUE = frozenset({"true", "1", "yes", "on"})
     FALSE = frozenset({"false", "0", "no", "off"})
 
+    def __init__(self, **scheme):
+        super().__init__(**scheme)
+        # Every variable looked up, in order: production checks all of them for placeholders.
+        self.names_read: dict[str, None] = {}
+
     def _raw(self, var: str, default) -> str:
+        self.names_read[var] = None
         raw = self.ENVIRON.get(var, "").strip()
         if not raw and default is environ.Env.NOTSET:
             raise ImproperlyConfigured(f"Set the {var} environment variable.")
@@ -255,6 +263,9 @@ AXES_RESET_ON_SUCCESS = True
 # the request data axes copies into AccessAttempt.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_SENSITIVE_PARAMETERS = ["username", "email", "ip_address"]
+# A wrong old password on the password-change page counts as a failed log-in: that form's
+# passwords are masked in AccessAttempt's copy of the request data too.
+AXES_SENSITIVE_PARAMETERS += ["old_password", "new_password1", "new_password2"]
 AXES_DISABLE_ACCESS_LOG = True
 # Axes stores the username it saw; ours is the email's blind index, never the plaintext.
 AXES_USERNAME_CALLABLE = "marketplace.lockout.axes_username"
@@ -301,6 +312,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
+
+# --- rate limits -----------------------------------------------------------------------------
+# Counted in the default cache: Redis with REDIS_URL, so every worker counts against the same
+# number; process memory in the embedded default, which is one process. 0 turns a limit off.
+# Past a limit the API answers 429 TOO_MANY_REQUESTS with Retry-After (traino/throttling.py).
+UPLOADS_PER_HOUR = env.int("UPLOADS_PER_HOUR", default=60)
+API_WRITES_PER_MINUTE = env.int("API_WRITES_PER_MINUTE", default=100)
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["traino.throttling.ApiWriteThrottle"]
 
 # --- i18n and time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -410,3 +429,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- production fails closed -----------------------------------------------------------------
+# Last, once every variable has been read: a placeholder left from .env.example in any of them,
+# or a key too short to be secret, stops start-up with one message naming each (production.py).
+if PRODUCTION:
+    refuse_insecure_values({name: env.ENVIRON.get(name, "").strip() for name in env.names_read})

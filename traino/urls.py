@@ -8,7 +8,7 @@ from bookings import feeds as bookings_feeds
 from marketplace import api as marketplace_api
 from marketplace import api_trainers
 from marketplace import views as marketplace_views
-from marketplace.forms import EmailAuthenticationForm, EmailPasswordResetForm
+from marketplace.forms import EmailAuthenticationForm, EmailPasswordResetForm, SetPasswordForm
 from storage.urls import page_urlpatterns as storage_page_patterns
 
 from . import errors, health
@@ -53,7 +53,7 @@ account_patterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", marketplace_views.account, name="account"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/", marketplace_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
     ),
@@ -69,7 +69,7 @@ account_patterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
         name="password_reset_confirm",
     ),
     path(

@@ -1,9 +1,11 @@
 """Template access to a user's public images: {% load uploads %}."""
 
+from urllib.parse import urlencode
+
 from django import template
 from django.conf import settings
 
-from storage import services
+from storage import services, validation
 
 register = template.Library()
 
@@ -22,15 +24,23 @@ def gallery(user) -> dict:
 
 @register.inclusion_tag("storage/_upload_form.html", takes_context=True)
 def upload_form(context, folder: str, action: str, next_url: str = "") -> dict:
-    """{% upload_form "profile" upload_url request.path %}: a file field and a submit button."""
+    """{% upload_form "profile" upload_url request.path %}: a file field and a submit button.
+
+    The form carries the size limit and its message for static/js/upload-limit.js, which
+    refuses a file over it before the browser sends anything (a page using the form loads
+    that script)."""
     accept = "image/jpeg,image/png,image/webp"
     if folder in ("certificate", "document"):
         accept += ",application/pdf"
+    if next_url:
+        # In the address, not the body: a file over the limit is refused unread (views.upload).
+        action = f"{action}?{urlencode({'next': next_url})}"
     return {
         "csrf_token": context.get("csrf_token"),
         "folder": folder,
         "action": action,
-        "next_url": next_url,
         "accept": accept,
         "max_mb": round(settings.UPLOAD_MAX_BYTES / 1_048_576),
+        "max_bytes": settings.UPLOAD_MAX_BYTES,
+        "too_large": validation.too_large_message(),
     }

@@ -142,3 +142,45 @@ def test_on_a_phone_a_refused_file_is_explained_and_a_gallery_photo_can_be_delet
     expect(listed.get_by_test_id("certificate-verified")).to_have_text("Verified")
     page.get_by_test_id("certificates-card").scroll_into_view_if_needed()
     screenshot(page, "uploads-certificates-phone", full_page=False)
+
+
+@pytest.mark.browser
+def test_the_browser_refuses_a_file_over_the_limit_before_sending_it(
+    page, live_server, tmp_path, settings
+):
+    # given a 1 MB limit and a trainer on their profile page
+    settings.UPLOAD_MAX_BYTES = 1_048_576
+    trainer = TrainerProfileFactory(display_name="Stina Ek", slug="stina")
+    log_in(page, live_server, trainer.user)
+    big = tmp_path / "diploma.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * 1_100_000)
+    posts = []
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
+    page.goto("/trainer/profile/")
+
+    # when they choose a file over the limit and press Upload
+    form = page.get_by_test_id("upload-certificate")
+    form.locator("input[type=file]").set_input_files(str(big))
+    form.get_by_role("button", name="Upload").click()
+
+    # then the form says why, next to the field, and nothing was sent
+    expect(form.get_by_test_id("upload-too-large")).to_have_text(
+        "The file is too large: at most 1.0 MB."
+    )
+    assert form.locator("input[type=file]").evaluate("input => input.validationMessage") == (
+        "The file is too large: at most 1.0 MB."
+    )
+    assert posts == []
+    assert UserFile.objects.count() == 0
+    screenshot(page, "uploads-too-large", full_page=False)
+
+    # and a file within the limit goes through
+    small = tmp_path / "small.pdf"
+    small.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+    form.locator("input[type=file]").set_input_files(str(small))
+    expect(form.get_by_test_id("upload-too-large")).to_be_hidden()
+    form.get_by_role("button", name="Upload").click()
+    expect(page.get_by_test_id("certificate")).to_contain_text("small.pdf")
+    assert len(posts) == 1

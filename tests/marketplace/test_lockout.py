@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from marketplace import crypto
@@ -206,3 +207,96 @@ def test_axes_tables_hold_the_blind_index_never_the_email(client, api_client, us
     assert user.email.lower() not in stored.lower()
     assert user.email.split("@")[0] not in stored
     assert "wrong-password" not in stored
+
+
+# --- the old password on the password-change page counts like a log-in ---------------------
+
+NEW_PASSWORD = "plum-tractor-violin-42"
+
+
+def _change_password(client, old_password, lang="en"):
+    return client.post(
+        "/accounts/password/",
+        {
+            "old_password": old_password,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+        HTTP_ACCEPT_LANGUAGE=lang,
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_five_wrong_old_passwords_lock_the_password_change_page(client, user, lang):
+    client.force_login(user)
+
+    # given four wrong old passwords: the form again, with its error
+    for _ in range(4):
+        page = _change_password(client, "wrong-password")
+        assert page.status_code == 200
+        assert list(page.context["form"].errors) == ["old_password"]
+
+    # when the fifth is wrong too, then the lockout page answers
+    response = _change_password(client, "wrong-password", lang=lang)
+
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("text/html")
+    assert LOCKED_PAGE[lang] in response.content.decode()
+    assert response["Retry-After"] == "900"
+    # and even the right old password is refused while the lockout lasts
+    right = _change_password(client, DEFAULT_PASSWORD)
+    assert right.status_code == 429
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
+    assert not user.check_password(NEW_PASSWORD)
+
+
+def test_wrong_old_passwords_lock_log_in_for_that_account_from_that_ip(client, api_client, user):
+    client.force_login(user)
+    for _ in range(5):
+        _change_password(client, "wrong-password")
+
+    # then log-in for that account from that IP is refused, by the form and by the API
+    web = Client().post("/accounts/login/", {"username": user.email, "password": DEFAULT_PASSWORD})
+    assert web.status_code == 429
+    assert _token(api_client, user.email, DEFAULT_PASSWORD, ip="127.0.0.1").status_code == 429
+    # and only there: another IP logs in
+    assert _token(api_client, user.email, DEFAULT_PASSWORD, ip="10.0.0.2").status_code == 201
+    assert set(AccessAttempt.objects.values_list("username", flat=True)) == {
+        crypto.blind_index(user.email)
+    }
+
+
+def test_failed_log_ins_and_wrong_old_passwords_add_up(client, user):
+    # given three failed log-ins from this IP, then a log-in elsewhere
+    for _ in range(3):
+        Client().post("/accounts/login/", {"username": user.email, "password": "wrong-password"})
+    client.force_login(user)
+
+    # when two wrong old passwords follow, the fifth failure locks
+    assert _change_password(client, "wrong-password").status_code == 200
+    assert _change_password(client, "wrong-password").status_code == 429
+
+
+def test_a_right_old_password_after_a_few_wrong_ones_changes_it(client, user):
+    client.force_login(user)
+    for _ in range(4):
+        _change_password(client, "wrong-password")
+
+    response = _change_password(client, DEFAULT_PASSWORD)
+
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+
+
+def test_axes_stores_no_password_of_the_password_change_form(client, user):
+    client.force_login(user)
+    _change_password(client, "wrong-old-password")
+
+    stored = _all_axes_text()
+
+    assert crypto.blind_index(user.email) in stored
+    assert "wrong-old-password" not in stored
+    assert NEW_PASSWORD not in stored
+    assert user.email.split("@")[0] not in stored

@@ -5,9 +5,12 @@ settings module runs once per process. DJANGO_ENV_FILE=/dev/null keeps a develop
 """
 
 import ast
+import base64
 import json
 import os
 import re
+import secrets
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from traino import production
 from traino import settings as traino_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,10 +140,73 @@ def test_nothing_set_runs_the_embedded_default():
 # --- production -------------------------------------------------------------------------------
 
 
-def test_env_example_passes_check_deploy_without_a_warning():
-    # given every value of .env.example (DJANGO_ENV=production)
+def readme_key_commands() -> dict[str, str]:
+    """The README's one command per secret: {"SECRET_KEY": "python -c ...", ...}."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Production mode", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```sh\n(.*?)```", section, flags=re.DOTALL)
+    lines = block.strip().splitlines()
+    commands = {}
+    for comment, command in zip(lines[::2], lines[1::2], strict=True):
+        name = re.match(r"# ([A-Z_]+):", comment).group(1)
+        commands[name] = command
+    return commands
+
+
+def generate(command: str) -> str:
+    """Run one README command as a person would, with this interpreter as `python`."""
+    words = shlex.split(command)
+    variables = {}
+    while "=" in words[0]:
+        name, _sep, value = words.pop(0).partition("=")
+        variables[name] = value
+    assert words[0] == "python", command
+    result = run(*words[1:], **variables)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def generated_production_values() -> dict[str, str]:
+    """.env.example with generated secrets: the README's commands for the keys, random
+    passwords in place of every other "change-me"."""
     variables = env_example()
+    for name, value in variables.items():
+        variables[name] = re.sub(
+            r"change-me[A-Za-z0-9-]*", lambda _match: secrets.token_urlsafe(16), value
+        )
+    variables.update({name: generate(command) for name, command in readme_key_commands().items()})
+    return variables
+
+
+def test_the_readme_has_one_command_per_key_and_each_makes_an_acceptable_key():
+    commands = readme_key_commands()
+    assert set(commands) == {"SECRET_KEY", "ENCRYPTION_KEY", "BLIND_INDEX_KEY"}
+
+    keys = {name: generate(command) for name, command in commands.items()}
+
+    assert production.insecure_values(keys) == {}
+    assert re.fullmatch(r"k1:[A-Za-z0-9+/]{43}=", keys["ENCRYPTION_KEY"])
+    assert len(keys["SECRET_KEY"]) >= 50
+    assert len(keys["BLIND_INDEX_KEY"]) >= 32
+    assert all(
+        re.fullmatch(r"[A-Za-z0-9_-]+", keys[name]) for name in ("SECRET_KEY", "BLIND_INDEX_KEY")
+    )
+    assert keys != {name: generate(command) for name, command in commands.items()}
+
+
+@pytest.fixture(scope="module")
+def production_values() -> dict[str, str]:
+    return generated_production_values()
+
+
+def test_env_example_with_generated_secrets_passes_check_deploy_without_a_warning(
+    production_values,
+):
+    # given .env.example (DJANGO_ENV=production) with generated secrets
+    variables = production_values
     assert variables["DJANGO_ENV"] == "production"
+    assert not [name for name, value in variables.items() if "change-me" in value]
+    assert variables["ENCRYPTION_KEY"] != env_example()["ENCRYPTION_KEY"]
 
     # when Django's deployment checks run
     result = run("manage.py", "check", "--deploy", **variables)
@@ -147,6 +214,142 @@ def test_env_example_passes_check_deploy_without_a_warning():
     # then there is nothing to warn about
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == NO_ISSUES, result.stdout + result.stderr
+
+
+def test_production_refuses_env_example_as_it_is_naming_every_placeholder():
+    # given .env.example copied without replacing anything
+    result = run("manage.py", "check", **env_example())
+
+    # then start-up stops with one message naming each variable still holding a placeholder
+    assert result.returncode != 0
+    assert result.stdout == ""
+    message = result.stderr.split("ImproperlyConfigured: ", 1)[1]
+    assert message.strip().splitlines() == [
+        "DJANGO_ENV=production refuses these values; generate real ones "
+        '(README, "Production mode"):',
+        '  SECRET_KEY: a placeholder ("change-me") from .env.example',
+        '  DATABASE_URL: a placeholder ("change-me") from .env.example',
+        "  ENCRYPTION_KEY: the example key of .env.example",
+        '  BLIND_INDEX_KEY: a placeholder ("change-me") from .env.example',
+        '  AWS_SECRET_ACCESS_KEY: a placeholder ("change-me") from .env.example',
+        '  EMAIL_URL: a placeholder ("change-me") from .env.example',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SECRET_KEY", "x" * 49),
+        ("BLIND_INDEX_KEY", "b" * 31),
+        ("ENCRYPTION_KEY", "k1:" + base64.b64encode(b"sixteen-byte-key").decode()),
+        ("DEFAULT_FROM_EMAIL", "Traino <change-me@traino.example.com>"),
+    ],
+)
+def test_production_refuses_to_start_with_one_weak_value_naming_it(production_values, name, value):
+    # given generated production values with one weak value
+    variables = {**production_values, name: value}
+
+    # when Django starts
+    result = run("manage.py", "check", **variables)
+
+    # then it stops naming that variable, and only that one
+    assert result.returncode != 0
+    message = result.stderr.split("ImproperlyConfigured: ", 1)[1].strip().splitlines()
+    assert len(message) == 2
+    assert message[1].startswith(f"  {name}: ")
+
+
+GOOD = {
+    "SECRET_KEY": "s" * 50,
+    "ENCRYPTION_KEY": "k2:" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode(),
+    "BLIND_INDEX_KEY": "b" * 32,
+    "DATABASE_URL": "postgres://traino:a-real-password@postgres:5432/traino",
+}
+
+
+def test_values_at_the_minimum_lengths_are_accepted():
+    assert production.insecure_values(GOOD) == {}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "reason"),
+    [
+        ("SECRET_KEY", "s" * 49, "49 characters, at least 50 are needed"),
+        ("SECRET_KEY", "", "0 characters, at least 50 are needed"),
+        (
+            "SECRET_KEY",
+            "change-me-to-a-long-random-string-of-at-least-50-characters-0123456789",
+            'a placeholder ("change-me") from .env.example',
+        ),
+        ("BLIND_INDEX_KEY", "b" * 31, "31 characters, at least 32 are needed"),
+        (
+            "BLIND_INDEX_KEY",
+            production.EXAMPLE_BLIND_INDEX_KEY,
+            'a placeholder ("change-me") from .env.example',
+        ),
+        (
+            "BLIND_INDEX_KEY",
+            "CHANGE-ME" + "b" * 40,
+            'a placeholder ("change-me") from .env.example',
+        ),
+        ("ENCRYPTION_KEY", production.EXAMPLE_ENCRYPTION_KEY, "the example key of .env.example"),
+        # the example's key bytes under another key id are still the example key
+        (
+            "ENCRYPTION_KEY",
+            "k9:Q0hBTkdFLU1FLWdlbmVyYXRlLWEtcmVhbC1rZXkhISE=",
+            "the example key of .env.example",
+        ),
+        (
+            "ENCRYPTION_KEY",
+            "k1:" + base64.b64encode(b"0123456789abcdef").decode(),
+            "the key must be 32 bytes (AES-256), not 16.",
+        ),
+        (
+            "ENCRYPTION_KEY",
+            "0123456789abcdef0123456789abcdef",
+            "must look like '<key id>:<base64 of 32 bytes>'.",
+        ),
+        ("ENCRYPTION_KEY", "k1:not base64!", "the key is not valid base64."),
+        (
+            "DATABASE_URL",
+            "postgres://traino:change-me-postgres-password@postgres/traino",
+            'a placeholder ("change-me") from .env.example',
+        ),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            "change-me-minio-password",
+            'a placeholder ("change-me") from .env.example',
+        ),
+        (
+            "EMAIL_URL",
+            "smtp+tls://traino:change-me-smtp-password@smtp.example.com:587",
+            'a placeholder ("change-me") from .env.example',
+        ),
+    ],
+)
+def test_each_refused_value_is_named_with_its_reason(name, value, reason):
+    assert production.insecure_values({**GOOD, name: value}) == {name: reason}
+
+
+def test_every_refused_variable_is_named_in_one_message():
+    values = {**GOOD, "SECRET_KEY": "short", "BLIND_INDEX_KEY": "short", "EMAIL_URL": "change-me"}
+
+    with pytest.raises(ImproperlyConfigured) as error:
+        production.refuse_insecure_values(values)
+
+    assert str(error.value).splitlines()[1:] == [
+        "  SECRET_KEY: 5 characters, at least 50 are needed",
+        "  BLIND_INDEX_KEY: 5 characters, at least 32 are needed",
+        '  EMAIL_URL: a placeholder ("change-me") from .env.example',
+    ]
+
+
+def test_the_example_keys_are_the_ones_in_env_example():
+    """Guards the refusals above: .env.example's keys are the ones production knows."""
+    example = env_example()
+
+    assert example["ENCRYPTION_KEY"] == production.EXAMPLE_ENCRYPTION_KEY
+    assert example["BLIND_INDEX_KEY"] == production.EXAMPLE_BLIND_INDEX_KEY
 
 
 @pytest.mark.parametrize("name", traino_settings.REQUIRED_IN_PRODUCTION)
@@ -369,6 +572,12 @@ def test_dockerfile_collects_static_files_in_production_mode(tmp_path):
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())
     assert "css/traino.css" in manifest["paths"]
+
+
+def test_the_image_runs_in_production_mode():
+    runtime_stage = (ROOT / "Dockerfile").read_text().rsplit("\nFROM ", 1)[1]
+
+    assert re.search(r"^ENV DJANGO_ENV=production$", runtime_stage, flags=re.MULTILINE)
 
 
 def test_dockerfile_installs_the_locked_environment_and_drops_root():
