@@ -224,11 +224,27 @@ def schedules_check_offering_duration(*, offering: Offering, now: datetime | Non
     for schedule in schedules:
         if schedule.offering_id == offering.pk and schedule.duration_minutes is None:
             others = [other for other in schedules if other.pk != schedule.pk]
-            _raise_on_clash(schedule, others, now=now)
+            clash = _first_clash(schedule, others, now=now)
+            if clash is not None:
+                message = _(
+                    "At %(minutes)s minutes a schedule of this offering would overlap %(title)s "
+                    "on %(when)s. Keep the length, or move one of the schedules first."
+                ) % {
+                    "minutes": offering.duration_minutes,
+                    "title": clash.offering_title,
+                    "when": _when(clash.start, clash.end, schedule.zone),
+                }
+                raise ScheduleOverlap(
+                    message, clash=clash, fields={"duration_minutes": [str(message)]}
+                )
+
+
+def _first_clash(schedule: Schedule, others: list[Schedule], *, now: datetime) -> Clash | None:
+    return find_first_clash(schedule, others, now, recurrence.horizon_end(now))
 
 
 def _raise_on_clash(schedule: Schedule, others: list[Schedule], *, now: datetime) -> None:
-    clash = find_first_clash(schedule, others, now, recurrence.horizon_end(now))
+    clash = _first_clash(schedule, others, now=now)
     if clash is not None:
         message = _("This schedule overlaps %(title)s on %(when)s. Choose another time or day.") % {
             "title": clash.offering_title,
@@ -346,6 +362,15 @@ def schedule_deactivate(*, schedule: Schedule) -> Schedule:
         schedule.save(update_fields=["is_active", "updated_at"])
         availability_invalidate_on_commit(schedule.trainer_id)
     return schedule
+
+
+def schedule_delete(*, schedule: Schedule) -> None:
+    """Remove a schedule for good (staff, in the admin); trainers deactivate one instead,
+    which keeps it. The trainer's lock orders it with the trainer's other schedule writes."""
+    with transaction.atomic():
+        _lock_trainer(schedule.trainer_id)
+        schedule.delete()
+        availability_invalidate_on_commit(schedule.trainer_id)
 
 
 def calendar_feed_get_or_create(*, trainer: TrainerProfile) -> CalendarFeed:

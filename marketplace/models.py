@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from storage.services import profile_photo_url
+
 from . import crypto
 from .personnummer import normalize_personnummer
 from .validators import validate_time_zone
@@ -344,8 +346,6 @@ class TrainerProfile(models.Model):
     def photo_url(self) -> str | None:
         """The newest ready profile photo (full size) for the public page; lists use
         ``storage.services.profile_photo_urls`` for a whole page at once."""
-        from storage.services import profile_photo_url  # storage imports DRF, which imports us
-
         return profile_photo_url(self.user_id)
 
 

@@ -3,10 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from traino.exceptions import DomainError
+from traino.forms import add_domain_error
 
 from . import services
 from .forms import AccountForm, SignupForm
@@ -31,8 +33,8 @@ def signup(request):
                 role=form.cleaned_data["role"],
                 name=form.cleaned_data["name"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except DomainError as exc:
+            add_domain_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Traino! Your account is ready."))
