@@ -19,11 +19,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Offering, TrainerProfile
+from marketplace.validators import validate_time_zone
 
 from . import recurrence
 from .cache import availability_invalidate_on_commit
 from .errors import InvalidRRule, InvalidSchedule, NotAnOccurrence, ScheduleOverlap
-from .models import CalendarFeed, Schedule, new_feed_token, validate_time_zone
+from .models import CalendarFeed, Schedule, new_feed_token
 
 EDITABLE_FIELDS = frozenset(
     {

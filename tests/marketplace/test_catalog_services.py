@@ -340,8 +340,22 @@ def test_the_database_refuses_an_unsupported_currency():
         Offering.objects.filter(pk=offering.pk).update(currency="EUR")
 
 
-@pytest.mark.parametrize("name", ["Mars/Olympus", "../../etc/passwd", "Europe/"])
-def test_the_model_refuses_a_time_zone_zoneinfo_cannot_load(name):
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Mars/Olympus",
+        "../../etc/passwd",
+        "Europe/",
+        "europe/stockholm",
+        # ZoneInfo loads these, but they are no place's zone
+        "localtime",
+        "Factory",
+        "posixrules",
+        "posix/Europe/Stockholm",
+        "right/Europe/Stockholm",
+    ],
+)
+def test_the_model_refuses_a_name_that_is_not_a_listed_time_zone(name):
     profile = TrainerProfileFactory.build(user=UserFactory(), time_zone=name)
 
     with pytest.raises(ValidationError) as caught:
