@@ -192,3 +192,24 @@ def test_the_admin_keeps_a_file_whose_objects_storage_cannot_delete(client, api_
         "File storage is not reachable right now. Try again in a minute."
     ]
     assert UserFile.objects.filter(pk=file_id).exists()
+
+
+def test_the_upload_page_deletes_only_the_users_own_files_and_the_api_lets_staff_too(
+    client, api_client
+):
+    owner = UserFactory(role=Role.TRAINER)
+    api_client.force_authenticate(owner)
+    first = upload(api_client, "gallery", "a.jpg", photo(60, 60))["id"]
+    second = upload(api_client, "gallery", "b.jpg", photo(60, 60))["id"]
+    staff = UserFactory(role=Role.STAFF, is_staff=True)
+
+    client.force_login(UserFactory())
+    by_someone = client.post(f"/uploads/{first}/delete/")
+    client.force_login(staff)
+    by_staff_page = client.post(f"/uploads/{first}/delete/")
+    api_client.force_authenticate(staff)
+    by_staff_api = api_client.delete(f"/api/uploads/{second}")
+
+    assert (by_someone.status_code, by_staff_page.status_code) == (404, 404)
+    assert by_staff_api.status_code == 204
+    assert list(UserFile.objects.values_list("pk", flat=True)) == [first]
