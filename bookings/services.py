@@ -330,8 +330,7 @@ def schedule_update(*, schedule: Schedule, now: datetime | None = None, **fields
 def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> Schedule:
     """Cancel one occurrence (an EXDATE). An aware ``start_local`` is read in the schedule's zone.
 
-    Cancelling twice is harmless. What happens to that occurrence's bookings is decided by
-    the bookings issue.
+    Cancelling twice is harmless. It touches only the schedule: no booking is stored here.
     """
     if not recurrence.in_date_range(start_local.date()):
         raise NotAnOccurrence(
@@ -357,7 +356,7 @@ def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> 
 
 
 def schedule_deactivate(*, schedule: Schedule) -> Schedule:
-    """Stop offering a schedule; it stays for history (bookings will point at it)."""
+    """Stop offering a schedule; the row stays, with its past occurrences."""
     if schedule.is_active:
         schedule.is_active = False
         schedule.save(update_fields=["is_active", "updated_at"])

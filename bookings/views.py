@@ -251,7 +251,8 @@ def calendar_feed_regenerate(request):
 
 
 def book_slot(request, schedule_id: int, start: str):
-    """The slot a trainee picked. Booking with card payment is the next release's step."""
+    """The slot a trainee picked: its details and whether it can be booked (this page does
+    not book it)."""
     schedule = Schedule.objects.select_related("trainer", "offering").filter(pk=schedule_id).first()
     if schedule is not None and not can_view_trainer_page(request.user, schedule.trainer):
         schedule = None

@@ -246,8 +246,9 @@ LONGITUDE_VALIDATORS = [MinValueValidator(-180.0), MaxValueValidator(180.0)]
 class TrainerProfile(models.Model):
     """A trainer's public face: what the map, the list and the public page show.
 
-    ``min_price_*``, ``offering_titles`` and ``rating_*`` are copies kept up to date by the
-    services (``trainer_refresh_min_price``; reviews later), so discovery reads one table.
+    ``min_price_*`` and ``offering_titles`` are copies of the active offerings kept by
+    ``services.trainer_refresh_min_price``, and ``rating_*`` are meant as the reviews' average
+    and count (no code writes them: the project has no reviews), so discovery reads one table.
     """
 
     user = models.OneToOneField(
@@ -352,9 +353,9 @@ class TrainerProfile(models.Model):
 class Currency(models.TextChoices):
     """Currencies an offering may be priced in.
 
-    SEK only for now: the profile's lowest price (``trainer_refresh_min_price``) and the
-    discovery price filter compare amounts directly, which is only meaningful within one
-    currency. Adding one here means computing the lowest price per currency first.
+    SEK only: the profile's lowest price (``services.offering_copies``) and the discovery
+    price filter compare amounts directly, which is only meaningful within one currency. A
+    second currency here needs the lowest price computed per currency first.
     """
 
     SEK = "SEK", _("Swedish krona (SEK)")
