@@ -15,17 +15,7 @@ class ScheduleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Schedule
-        fields = (
-            "trainer",
-            "offering",
-            "starts_on",
-            "start_time",
-            "duration_minutes",
-            "time_zone",
-            "rrule",
-            "exdates",
-            "is_active",
-        )
+        fields = ("trainer", *services.EDITABLE_FIELDS)
 
     def is_deactivation(self) -> bool:
         """Only is_active goes from on to off (changed_data alone also lists an unchanged

@@ -26,17 +26,16 @@ from .cache import availability_invalidate_on_commit
 from .errors import InvalidRRule, InvalidSchedule, NotAnOccurrence, ScheduleOverlap
 from .models import CalendarFeed, Schedule, new_feed_token
 
-EDITABLE_FIELDS = frozenset(
-    {
-        "offering",
-        "starts_on",
-        "start_time",
-        "rrule",
-        "time_zone",
-        "duration_minutes",
-        "is_active",
-        "exdates",
-    }
+# What schedule_update may change, in the order the admin shows it.
+EDITABLE_FIELDS = (
+    "offering",
+    "starts_on",
+    "start_time",
+    "duration_minutes",
+    "time_zone",
+    "rrule",
+    "exdates",
+    "is_active",
 )
 
 
@@ -312,7 +311,7 @@ def schedule_create(
 
 def schedule_update(*, schedule: Schedule, now: datetime | None = None, **fields) -> ScheduleResult:
     """Change any of EDITABLE_FIELDS; the result is validated as a whole, like a new one."""
-    unknown = set(fields) - EDITABLE_FIELDS
+    unknown = set(fields).difference(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"schedule_update() cannot change {', '.join(sorted(unknown))}")
     before = {name: getattr(schedule, name) for name in (*fields, "rrule", "start_time")}

@@ -4,7 +4,6 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 from django.utils import timezone
@@ -15,7 +14,7 @@ from storage.services import profile_photo_url
 
 from . import crypto
 from .personnummer import normalize_personnummer
-from .validators import validate_time_zone
+from .validators import validate_location_pair, validate_time_zone
 
 
 def encrypted_property(field: str, *, normalize=None) -> property:
@@ -334,10 +333,7 @@ class TrainerProfile(models.Model):
         return self.display_name
 
     def clean(self) -> None:
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError(
-                _("Set both latitude and longitude, or neither."), code="partial_location"
-            )
+        validate_location_pair(self.latitude, self.longitude)
 
     @property
     def has_location(self) -> bool:
@@ -428,10 +424,7 @@ class Offering(models.Model):
         return self.title
 
     def clean(self) -> None:
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError(
-                _("Set both latitude and longitude, or neither."), code="partial_location"
-            )
+        validate_location_pair(self.latitude, self.longitude)
 
     @property
     def is_group(self) -> bool:

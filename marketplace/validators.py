@@ -24,3 +24,11 @@ def validate_time_zone(value: str) -> None:
     path or "localtime" that ZoneInfo would load is not a time zone."""
     if not isinstance(value, str) or value not in time_zone_names():
         raise ValidationError(_("Unknown time zone."), code="invalid_time_zone")
+
+
+def validate_location_pair(latitude: float | None, longitude: float | None) -> None:
+    """Both coordinates or neither: a pin on the map needs two (the database checks it too)."""
+    if (latitude is None) != (longitude is None):
+        raise ValidationError(
+            _("Set both latitude and longitude, or neither."), code="partial_location"
+        )
