@@ -273,9 +273,8 @@ def test_profile_update_does_not_write_back_a_stale_publish_state_or_price():
     assert (returned.is_published, returned.min_price_amount) == (False, None)
 
 
+@pytest.mark.postgres(reason="SQLite has no SELECT ... FOR UPDATE")
 def test_profile_update_and_publish_lock_the_profile_row():
-    if not connection.features.has_select_for_update:
-        pytest.skip("SQLite has no SELECT ... FOR UPDATE; this test runs on PostgreSQL")
     profile = TrainerProfileFactory(is_published=False)
     OfferingFactory(trainer=profile)
 
