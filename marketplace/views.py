@@ -49,7 +49,11 @@ def account(request):
     initial = {"name": user.name, "phone": user.phone, "personnummer": user.personnummer}
     form = AccountForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.user_update_details(user=user, **form.cleaned_data)
-        messages.success(request, _("Your details are saved."))
-        return redirect("account")
+        try:
+            services.user_update_details(user=user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Your details are saved."))
+            return redirect("account")
     return render(request, "marketplace/account.html", {"form": form})

@@ -167,3 +167,18 @@ def test_a_pickled_user_carries_no_decrypted_value():
     assert b"pickle@example.se" not in data
     assert b"46701112233" not in data
     assert pickle.loads(data).email == "pickle@example.se"
+
+
+@pytest.mark.django_db
+def test_user_update_details_refuses_an_invalid_personnummer_and_writes_nothing():
+    user = UserFactory(name="Old Name")
+
+    with pytest.raises(InvalidInput) as error:
+        services.user_update_details(
+            user=user, name="New Name", phone="", personnummer="121212-1213"
+        )
+
+    assert error.value.field_messages() == {
+        "personnummer": ["The personal identity number's check digit is wrong."]
+    }
+    assert User.objects.get(pk=user.pk).name == "Old Name"
