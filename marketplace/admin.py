@@ -112,6 +112,21 @@ class UserAdmin(DjangoUserAdmin):
     def email_display(self, obj: User) -> str:
         return obj.email
 
+    def save_model(self, request, obj, form, change):
+        """A new account goes through user_create (normalized email, the race on a taken one);
+        a change writes the user's own row."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        user = services.user_create(
+            email=data["email"],
+            password=data["password1"] if data.get("set_usable_password") else None,
+            role=data["role"],
+            name=data["name"],
+        )
+        take_saved_row(obj, user)
+
     def get_search_results(self, request, queryset, search_term):
         """Names match by substring; an email matches exactly, through its blind index."""
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)

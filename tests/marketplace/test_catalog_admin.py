@@ -2,7 +2,7 @@
 
 import pytest
 
-from marketplace.models import Offering, Role, TrainerProfile
+from marketplace.models import Offering, Role, TrainerProfile, User
 from tests.factories import CategoryFactory, OfferingFactory, TrainerProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +256,27 @@ def test_a_profile_added_in_the_admin_goes_through_trainer_become(staff_client):
     )
     user.refresh_from_db()
     assert user.role == Role.TRAINER
+
+
+@pytest.mark.parametrize("usable", [True, False])
+def test_an_account_added_in_the_admin_goes_through_user_create(staff_client, usable):
+    response = staff_client.post(
+        "/admin/marketplace/user/add/",
+        {
+            "email": "Nya.Tranaren@Example.SE",
+            "name": "Ny Tränare",
+            "role": "trainer",
+            "usable_password": "true" if usable else "false",
+            "password1": "a-long-enough-password-1" if usable else "",
+            "password2": "a-long-enough-password-1" if usable else "",
+            "api_tokens-TOTAL_FORMS": "0",
+            "api_tokens-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302
+    user = User.objects.get(name="Ny Tränare")
+    assert (user.email, user.role) == ("Nya.Tranaren@example.se", "trainer")
+    assert user.has_usable_password() is usable
+    if usable:
+        assert user.check_password("a-long-enough-password-1")
