@@ -1,6 +1,6 @@
 """Discovery API on PostgreSQL with 100,000 trainers: p50/p95 and SQL queries per request.
 
-Figures, not pass/fail. Goals (issue 3): first page of 50 for a city-sized box (Stockholm
+Figures, not pass/fail. Goals: first page of 50 for a city-sized box (Stockholm
 inner city) p95 under 20 ms, for a country-sized box (all of Sweden) p95 under 50 ms, and a
 constant number of queries per request.
 

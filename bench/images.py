@@ -2,7 +2,7 @@
 
 Prints images per second, output sizes and the ratio (goal: Pillow >= 0.8 of cwebp's speed at
 a comparable size). The project's conversion also caps the long side at 2048 px, so cwebp is
-run twice: as the issue names it (full size) and with `-resize` to the same dimensions, which
+run twice: plain (full size, the goal's comparison) and with `-resize` to the same dimensions, which
 is the like-for-like figure. Run: `uv run python bench/images.py` (or `make bench`).
 """
 
@@ -167,7 +167,7 @@ def main() -> None:
         f" {p_wall / s_wall:.2f} by wall time (goal >= 0.80); output bytes {size_ratio:.2f}x"
     )
     print(
-        f"ratio Pillow/`cwebp -q 80` at full size, as the issue names it: {p_cpu / f_cpu:.2f}"
+        f"ratio Pillow/`cwebp -q 80` at full size (the goal's comparison): {p_cpu / f_cpu:.2f}"
         f" by CPU, {p_wall / f_wall:.2f} by wall time"
     )
 

@@ -1,11 +1,11 @@
 from django import forms
 from django.contrib import admin
 
+from traino.admin import ServiceAdmin, take_saved_row
 from traino.exceptions import DomainError
 from traino.forms import add_domain_error
 
 from . import services
-from .cache import availability_invalidate_on_commit
 from .models import CalendarFeed, Schedule
 
 
@@ -15,17 +15,7 @@ class ScheduleAdminForm(forms.ModelForm):
 
     class Meta:
         model = Schedule
-        fields = (
-            "trainer",
-            "offering",
-            "starts_on",
-            "start_time",
-            "duration_minutes",
-            "time_zone",
-            "rrule",
-            "exdates",
-            "is_active",
-        )
+        fields = ("trainer", *services.EDITABLE_FIELDS)
 
     def is_deactivation(self) -> bool:
         """Only is_active goes from on to off (changed_data alone also lists an unchanged
@@ -55,8 +45,8 @@ class ScheduleAdminForm(forms.ModelForm):
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(admin.ModelAdmin):
-    """Saves go through schedule_create / schedule_update: same checks, cache bumped."""
+class ScheduleAdmin(ServiceAdmin, admin.ModelAdmin):
+    """Saves and deletions go through the schedule services: same checks, cache bumped."""
 
     form = ScheduleAdminForm
     list_display = ("id", "trainer", "offering", "starts_on", "start_time", "rrule", "is_active")
@@ -93,18 +83,28 @@ class ScheduleAdmin(admin.ModelAdmin):
             extra = {"exdates": obj.exdates, "is_active": obj.is_active}
             if obj.exdates or not obj.is_active:
                 saved = services.schedule_update(schedule=saved, **extra).schedule
-        obj.pk = saved.pk
-        obj._state.adding = False
-        obj.refresh_from_db()
+        take_saved_row(obj, saved)
 
     def delete_model(self, request, obj):
-        trainer_id = obj.trainer_id
-        super().delete_model(request, obj)
-        availability_invalidate_on_commit(trainer_id)
+        services.schedule_delete(schedule=obj)
+
+    def delete_queryset(self, request, queryset):
+        for schedule in queryset.order_by("pk"):
+            services.schedule_delete(schedule=schedule)
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(ServiceAdmin, admin.ModelAdmin):
+    """A feed is made by the service (its token is secret and generated); it then only
+    belongs to its trainer, so nothing is left to change."""
+
     list_display = ("trainer", "created_at")
     raw_id_fields = ("trainer",)
     readonly_fields = ("token", "created_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "trainer") if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            take_saved_row(obj, services.calendar_feed_get_or_create(trainer=obj.trainer))

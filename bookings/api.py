@@ -22,18 +22,19 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.api_trainers import PublicApiView
 from marketplace.models import Offering, TrainerProfile
 from marketplace.money import format_money
+from marketplace.permissions import trainer_profile_required
 from traino.exceptions import NotFound
 
 from . import queries, recurrence, services
 from .errors import InvalidSchedule, InvalidWindow, WindowTooLarge
 from .models import Schedule
+from .permissions import schedule_for_owner
 
 MAX_WINDOW_DAYS = 62
 MAX_TRAINER_IDS = 100
@@ -209,20 +210,13 @@ class AvailableTrainersView(PublicApiView):
 
 
 def own_profile(request) -> TrainerProfile:
-    profile = TrainerProfile.objects.filter(user_id=request.user.pk).first()
-    if profile is None:
-        raise PermissionDenied(_("Only trainers have schedules."))
-    return profile
+    """403 for a user who is not a trainer (only trainers have schedules)."""
+    return trainer_profile_required(request.user)
 
 
 def own_schedule(request, pk: int) -> Schedule:
     """404 when it does not exist, 403 when it belongs to someone else."""
-    schedule = Schedule.objects.select_related("offering", "trainer").filter(pk=pk).first()
-    if schedule is None:
-        raise NotFound(_("There is no schedule with this id."))
-    if schedule.trainer.user_id != request.user.pk:
-        raise PermissionDenied(_("This schedule is not yours."))
-    return schedule
+    return schedule_for_owner(request.user, pk)
 
 
 def schedule_body(schedule: Schedule, result: services.ScheduleResult | None = None) -> dict:

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Offering, TrainerProfile
 
+from .errors import InvalidRRule
 from .models import Schedule
-from .recurrence import build_rrule
+from .recurrence import MAX_COUNT, Rule, build_rrule, parse_rrule
 from .services import local_date_label
 
 WEEKDAYS = [
@@ -39,7 +40,6 @@ END_CHOICES = [
     (COUNT, _("After a number of sessions")),
     (NO_END, _("No end")),
 ]
-MAX_COUNT = 500
 
 
 class OfferingChoiceField(forms.ModelChoiceField):
@@ -124,7 +124,7 @@ class ScheduleForm(forms.Form):
                 self.add_error("until_date", _("Pick the last date, or choose another end."))
             elif starts_on and until < starts_on:
                 self.add_error("until_date", _("The last date cannot be before the first date."))
-        if end == COUNT and not data.get("count"):
+        if end == COUNT and not data.get("count") and "count" not in self.errors:
             self.add_error("count", _("Say after how many sessions it ends."))
         return data
 
@@ -154,34 +154,26 @@ class ScheduleForm(forms.Form):
         }
 
 
-def rrule_parts(rule: str) -> dict[str, str]:
-    """ "FREQ=WEEKLY;BYDAY=MO,WE" -> {"FREQ": "WEEKLY", "BYDAY": "MO,WE"}."""
-    parts = {}
-    for item in rule.removeprefix("RRULE:").split(";"):
-        key, sep, value = item.partition("=")
-        if sep:
-            parts[key.strip().upper()] = value.strip().upper()
-    return parts
-
-
-def _until_as_date(value: str) -> date | None:
+def _parsed(rule: str) -> Rule | None:
+    """The stored rule, parsed by the one parser; None for one it refuses (none are stored:
+    every write goes through it)."""
     try:
-        return date(int(value[0:4]), int(value[4:6]), int(value[6:8]))
-    except (ValueError, IndexError):
+        return parse_rrule(rule)
+    except InvalidRRule:
         return None
 
 
 def initial_from_schedule(schedule: Schedule) -> dict:
     """The form's answers for an existing schedule, read back from its RRULE."""
-    parts = rrule_parts(schedule.rrule)
-    interval = int(parts.get("INTERVAL", "1") or 1)
-    if parts.get("FREQ") == "MONTHLY":
+    rule = _parsed(schedule.rrule) or Rule(freq="WEEKLY")
+    interval = rule.interval
+    if rule.freq == "MONTHLY":
         repeat = MONTHLY
     elif interval > 1:
         repeat = EVERY_N_WEEKS
     else:
         repeat = WEEKLY
-    days = [code[-2:] for code in parts.get("BYDAY", "").split(",") if code]
+    days = rule.weekdays
     initial = {
         "offering": schedule.offering_id,
         "starts_on": schedule.starts_on,
@@ -192,31 +184,33 @@ def initial_from_schedule(schedule: Schedule) -> dict:
         "weekdays": [code for code in WEEKDAY_CODES if code in days],
         "end": NO_END,
     }
-    if "UNTIL" in parts:
-        initial.update(end=UNTIL, until_date=_until_as_date(parts["UNTIL"]))
-    elif "COUNT" in parts:
-        initial.update(end=COUNT, count=int(parts["COUNT"]))
+    if rule.until_date is not None:
+        initial.update(end=UNTIL, until_date=rule.until_date)
+    elif rule.count is not None:
+        initial.update(end=COUNT, count=rule.count)
     return initial
 
 
-def describe_rrule(rule: str, starts_on: date) -> str:
+def describe_rrule(rule_text: str, starts_on: date) -> str:
     """ "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10" -> "Every week on Mon, Wed · 10 sessions"."""
-    parts = rrule_parts(rule)
-    interval = int(parts.get("INTERVAL", "1") or 1)
+    rule = _parsed(rule_text)
+    if rule is None:
+        return rule_text
+    interval = rule.interval
     labels = dict(WEEKDAYS)
-    days = ", ".join(
-        str(labels[code]) for code in WEEKDAY_CODES if code in parts.get("BYDAY", "").split(",")
-    )
-    if parts.get("FREQ") == "MONTHLY":
-        text = _("Every month on day %(day)s") % {"day": parts.get("BYMONTHDAY", starts_on.day)}
-    elif parts.get("FREQ") == "DAILY":
+    days = ", ".join(str(labels[code]) for code in WEEKDAY_CODES if code in rule.weekdays)
+    if rule.freq == "MONTHLY":
+        day = ",".join(str(d) for d in rule.bymonthday) or starts_on.day
+        text = _("Every month on day %(day)s") % {"day": day}
+    elif rule.freq == "DAILY":
         text = _("Every day") if interval == 1 else _("Every %(n)s days") % {"n": interval}
     elif interval > 1:
         text = _("Every %(n)s weeks on %(days)s") % {"n": interval, "days": days}
     else:
         text = _("Every week on %(days)s") % {"days": days}
-    if "UNTIL" in parts and (until := _until_as_date(parts["UNTIL"])):
-        return _("%(rule)s · until %(date)s") % {"rule": text, "date": local_date_label(until)}
-    if "COUNT" in parts:
-        return _("%(rule)s · %(count)s sessions") % {"rule": text, "count": parts["COUNT"]}
+    if rule.until_date is not None:
+        until = local_date_label(rule.until_date)
+        return _("%(rule)s · until %(date)s") % {"rule": text, "date": until}
+    if rule.count is not None:
+        return _("%(rule)s · %(count)s sessions") % {"rule": text, "count": rule.count}
     return _("%(rule)s · no end") % {"rule": text}

@@ -1,28 +1,13 @@
 import secrets
 from datetime import timedelta
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-def validate_time_zone(value: str) -> None:
-    """An IANA name zoneinfo knows; "localtime" and file paths are not time zones."""
-    if value not in _known_zones():
-        raise ValidationError(
-            _("%(value)s is not a known time zone."), code="invalid", params={"value": value}
-        )
-
-
-_ZONES: set[str] = set()
-
-
-def _known_zones() -> set[str]:
-    if not _ZONES:
-        _ZONES.update(available_timezones())
-    return _ZONES
+# Imported under this name because migration 0001 refers to bookings.models.validate_time_zone.
+from marketplace.validators import validate_time_zone
 
 
 def _empty_list() -> list:

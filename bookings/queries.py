@@ -39,10 +39,10 @@ SeatKey = tuple[int, datetime]
 
 
 def seats_taken(occurrences: Sequence[Occurrence]) -> dict[SeatKey, int]:
-    """Seats already sold per (schedule_id, start UTC). Nothing is booked before bookings exist.
+    """Seats already sold per (schedule_id, start UTC); absent keys mean zero.
 
-    The bookings-with-payment issue fills this in (and calls availability_invalidate on every
-    booking change); absent keys mean zero.
+    Always empty: the project stores no bookings. Whatever stores them must answer here and
+    call availability_invalidate on every booking change.
     """
     return {}
 

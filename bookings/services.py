@@ -19,23 +19,23 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Offering, TrainerProfile
+from marketplace.validators import validate_time_zone
 
 from . import recurrence
 from .cache import availability_invalidate_on_commit
 from .errors import InvalidRRule, InvalidSchedule, NotAnOccurrence, ScheduleOverlap
-from .models import CalendarFeed, Schedule, new_feed_token, validate_time_zone
+from .models import CalendarFeed, Schedule, new_feed_token
 
-EDITABLE_FIELDS = frozenset(
-    {
-        "offering",
-        "starts_on",
-        "start_time",
-        "rrule",
-        "time_zone",
-        "duration_minutes",
-        "is_active",
-        "exdates",
-    }
+# What schedule_update may change, in the order the admin shows it.
+EDITABLE_FIELDS = (
+    "offering",
+    "starts_on",
+    "start_time",
+    "duration_minutes",
+    "time_zone",
+    "rrule",
+    "exdates",
+    "is_active",
 )
 
 
@@ -224,11 +224,27 @@ def schedules_check_offering_duration(*, offering: Offering, now: datetime | Non
     for schedule in schedules:
         if schedule.offering_id == offering.pk and schedule.duration_minutes is None:
             others = [other for other in schedules if other.pk != schedule.pk]
-            _raise_on_clash(schedule, others, now=now)
+            clash = _first_clash(schedule, others, now=now)
+            if clash is not None:
+                message = _(
+                    "At %(minutes)s minutes a schedule of this offering would overlap %(title)s "
+                    "on %(when)s. Keep the length, or move one of the schedules first."
+                ) % {
+                    "minutes": offering.duration_minutes,
+                    "title": clash.offering_title,
+                    "when": _when(clash.start, clash.end, schedule.zone),
+                }
+                raise ScheduleOverlap(
+                    message, clash=clash, fields={"duration_minutes": [str(message)]}
+                )
+
+
+def _first_clash(schedule: Schedule, others: list[Schedule], *, now: datetime) -> Clash | None:
+    return find_first_clash(schedule, others, now, recurrence.horizon_end(now))
 
 
 def _raise_on_clash(schedule: Schedule, others: list[Schedule], *, now: datetime) -> None:
-    clash = find_first_clash(schedule, others, now, recurrence.horizon_end(now))
+    clash = _first_clash(schedule, others, now=now)
     if clash is not None:
         message = _("This schedule overlaps %(title)s on %(when)s. Choose another time or day.") % {
             "title": clash.offering_title,
@@ -295,7 +311,7 @@ def schedule_create(
 
 def schedule_update(*, schedule: Schedule, now: datetime | None = None, **fields) -> ScheduleResult:
     """Change any of EDITABLE_FIELDS; the result is validated as a whole, like a new one."""
-    unknown = set(fields) - EDITABLE_FIELDS
+    unknown = set(fields).difference(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"schedule_update() cannot change {', '.join(sorted(unknown))}")
     before = {name: getattr(schedule, name) for name in (*fields, "rrule", "start_time")}
@@ -313,8 +329,7 @@ def schedule_update(*, schedule: Schedule, now: datetime | None = None, **fields
 def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> Schedule:
     """Cancel one occurrence (an EXDATE). An aware ``start_local`` is read in the schedule's zone.
 
-    Cancelling twice is harmless. What happens to that occurrence's bookings is decided by
-    the bookings issue.
+    Cancelling twice is harmless. It touches only the schedule: no booking is stored here.
     """
     if not recurrence.in_date_range(start_local.date()):
         raise NotAnOccurrence(
@@ -340,12 +355,21 @@ def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> 
 
 
 def schedule_deactivate(*, schedule: Schedule) -> Schedule:
-    """Stop offering a schedule; it stays for history (bookings will point at it)."""
+    """Stop offering a schedule; the row stays, with its past occurrences."""
     if schedule.is_active:
         schedule.is_active = False
         schedule.save(update_fields=["is_active", "updated_at"])
         availability_invalidate_on_commit(schedule.trainer_id)
     return schedule
+
+
+def schedule_delete(*, schedule: Schedule) -> None:
+    """Remove a schedule for good (staff, in the admin); trainers deactivate one instead,
+    which keeps it. The trainer's lock orders it with the trainer's other schedule writes."""
+    with transaction.atomic():
+        _lock_trainer(schedule.trainer_id)
+        schedule.delete()
+        availability_invalidate_on_commit(schedule.trainer_id)
 
 
 def calendar_feed_get_or_create(*, trainer: TrainerProfile) -> CalendarFeed:

@@ -12,8 +12,6 @@ from datetime import UTC, date, datetime
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +21,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from marketplace.models import TrainerProfile
 from marketplace.money import format_money
-from marketplace.permissions import can_view_trainer_page, trainer_profile_of
+from marketplace.permissions import (
+    can_view_trainer_page,
+    trainer_profile_of,
+    trainer_profile_required,
+)
 from traino.exceptions import DomainError
 from traino.forms import add_domain_error
 
@@ -31,6 +33,7 @@ from . import queries, services
 from .api import SLOT_FORMAT
 from .forms import ScheduleForm, describe_rrule
 from .models import CalendarFeed, Schedule
+from .permissions import schedule_for_owner
 from .recurrence import in_date_range
 
 
@@ -45,16 +48,6 @@ def calendar_locale() -> str:
 
 def horizon_days() -> int:
     return getattr(settings, "SCHEDULE_HORIZON_DAYS", 365)
-
-
-def schedule_for_owner(user, schedule_id: int) -> Schedule:
-    """The schedule if ``user`` owns it: 404 when it does not exist, 403 when it is not theirs."""
-    schedule = Schedule.objects.select_related("trainer", "offering").filter(pk=schedule_id).first()
-    if schedule is None:
-        raise Http404
-    if schedule.trainer.user_id != user.pk:
-        raise PermissionDenied
-    return schedule
 
 
 def _calendar_url(day: date | None = None) -> str:
@@ -241,9 +234,7 @@ def schedule_cancel_occurrence(request, schedule_id: int):
 @login_required
 @require_POST
 def calendar_feed_regenerate(request):
-    profile = trainer_profile_of(request.user)
-    if profile is None:
-        raise PermissionDenied
+    profile = trainer_profile_required(request.user)
     had_feed = CalendarFeed.objects.filter(trainer=profile).exists()
     services.calendar_feed_regenerate(trainer=profile)
     if had_feed:
@@ -260,7 +251,8 @@ def calendar_feed_regenerate(request):
 
 
 def book_slot(request, schedule_id: int, start: str):
-    """The slot a trainee picked. Booking with card payment is the next release's step."""
+    """The slot a trainee picked: its details and whether it can be booked (this page does
+    not book it)."""
     schedule = Schedule.objects.select_related("trainer", "offering").filter(pk=schedule_id).first()
     if schedule is not None and not can_view_trainer_page(request.user, schedule.trainer):
         schedule = None

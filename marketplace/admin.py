@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from traino.admin import ServiceAdmin, take_saved_row
 from traino.exceptions import DomainError
 from traino.forms import add_domain_error
 
@@ -114,6 +115,21 @@ class UserAdmin(DjangoUserAdmin):
     def email_display(self, obj: User) -> str:
         return obj.email
 
+    def save_model(self, request, obj, form, change):
+        """A new account goes through user_create (normalized email, the race on a taken one);
+        a change writes the user's own row."""
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        user = services.user_create(
+            email=data["email"],
+            password=data["password1"] if data.get("set_usable_password") else None,
+            role=data["role"],
+            name=data["name"],
+        )
+        take_saved_row(obj, user)
+
     def get_search_results(self, request, queryset, search_term):
         """Names match by substring; an email matches exactly, through its blind index."""
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -131,7 +147,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
 
 
-# --- catalogue (issue 3) ----------------------------------------------------------------------
+# --- catalogue ------------------------------------------------------------------------------
 
 
 @admin.register(Category)
@@ -149,8 +165,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 class OfferingInline(admin.TabularInline):
-    """Read-only: offerings are changed on their own page, which sends the offering signals
-    (and lets bookings refuse a change) the way the services do."""
+    """Read-only: offerings are changed on their own page, which writes through the offering
+    services (and so lets bookings refuse a change)."""
 
     model = Offering
     extra = 0
@@ -167,10 +183,30 @@ class OfferingInline(admin.TabularInline):
         return False
 
 
-@admin.register(TrainerProfile)
-class TrainerProfileAdmin(admin.ModelAdmin):
-    """Offerings edited here or in their own admin refresh the profile's lowest price."""
+class TrainerProfileAdminForm(forms.ModelForm):
+    """Checks what the profile services check (languages, and a location and an active
+    offering for a published profile), so a refusal is shown on the form."""
 
+    class Meta:
+        model = TrainerProfile
+        fields = ("user", *sorted(services.PROFILE_FIELDS), "categories", "is_published")
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            services.trainer_profile_validate(profile=self.instance)
+        except DomainError as exc:
+            add_domain_error(self, exc)
+
+
+@admin.register(TrainerProfile)
+class TrainerProfileAdmin(ServiceAdmin, admin.ModelAdmin):
+    """Saves through the profile services: trainer_become for a new profile (the slug
+    follows from the display name), trainer_profile_update, trainer_publish."""
+
+    form = TrainerProfileAdminForm
     list_display = (
         "display_name",
         "city",
@@ -183,9 +219,9 @@ class TrainerProfileAdmin(admin.ModelAdmin):
     search_fields = ("display_name", "slug", "city", "user__name")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
-    prepopulated_fields = {"slug": ("display_name",)}
     filter_horizontal = ("categories",)
     readonly_fields = (
+        "slug",
         "min_price_amount",
         "min_price_currency",
         "rating_avg",
@@ -213,23 +249,40 @@ class TrainerProfileAdmin(admin.ModelAdmin):
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
 
+    def get_readonly_fields(self, request, obj=None):
+        """A profile stays with its user."""
+        return (*self.readonly_fields, "user") if obj is not None else self.readonly_fields
+
     @admin.display(description=_("lowest price"), ordering="min_price_amount")
     def price_display(self, obj: TrainerProfile) -> str:
         if obj.min_price_amount is None:
             return "-"
         return format_money(obj.min_price_amount, obj.min_price_currency, get_language() or "en")
 
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            profile = TrainerProfile.objects.get(pk=obj.pk)
+        else:
+            profile = services.trainer_become(user=obj.user, display_name=obj.display_name)
+        if not obj.is_published:  # first, so the same save may also remove the location
+            services.trainer_publish(profile=profile, published=False)
+        fields = {name: data[name] for name in services.PROFILE_FIELDS if name in data}
+        services.trainer_profile_update(profile=profile, categories=data["categories"], **fields)
+        if obj.is_published:
+            services.trainer_publish(profile=profile, published=True)
+        take_saved_row(obj, profile)
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.trainer_refresh_min_price(profile=form.instance)
+        """Categories were saved by trainer_profile_update (no ``form.save_m2m()``); the
+        read-only offering inline has nothing to save."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 class OfferingAdminForm(forms.ModelForm):
-    """Asks ``offering_will_change`` during validation, so a refusal is shown on the form.
-
-    The admin validates and saves inside one transaction (changeform_view is atomic), as
-    the services do.
-    """
+    """Validates through ``services.offering_validate`` (the model's checks and the receivers
+    of ``offering_will_change``), so a refusal is shown on the form."""
 
     class Meta:
         model = Offering
@@ -237,21 +290,20 @@ class OfferingAdminForm(forms.ModelForm):
 
     def _post_clean(self):
         super()._post_clean()
-        self.offering_changes: set[str] = set()
         if self.errors:
             return
-        created = self.instance._state.adding
-        self.offering_changes = services.offering_changes(offering=self.instance)
         try:
-            services.offering_check_change(
-                offering=self.instance, changes=self.offering_changes, created=created
-            )
-        except (DomainError, ValidationError) as exc:
+            services.offering_validate(offering=self.instance)
+        except DomainError as exc:
             add_domain_error(self, exc)
 
 
 @admin.register(Offering)
-class OfferingAdmin(admin.ModelAdmin):
+class OfferingAdmin(ServiceAdmin, admin.ModelAdmin):
+    """Saves and deletes through the offering services, which send the offering signals and
+    refresh the trainer's lowest price."""
+
+    form = OfferingAdminForm
     list_display = (
         "title",
         "trainer",
@@ -266,22 +318,20 @@ class OfferingAdmin(admin.ModelAdmin):
     raw_id_fields = ("trainer",)
     show_full_result_count = False
 
+    def get_readonly_fields(self, request, obj=None):
+        """An offering stays with its trainer (its schedules are the trainer's)."""
+        return (*self.readonly_fields, "trainer") if obj is not None else self.readonly_fields
+
     @admin.display(description=_("price"), ordering="price_amount")
     def price_display(self, obj: Offering) -> str:
         return format_money(obj.price_amount, obj.currency, get_language() or "en")
 
-    form = OfferingAdminForm
-
     def save_model(self, request, obj, form, change):
-        previous_trainer_id = form.initial.get("trainer")
-        super().save_model(request, obj, form, change)
-        services.offering_after_write(
-            offering=obj, changes=form.offering_changes, created=not change, trainer=obj.trainer
-        )
-        if previous_trainer_id and previous_trainer_id != obj.trainer_id:
-            services.trainer_refresh_min_price(
-                profile=TrainerProfile.objects.get(pk=previous_trainer_id)
-            )
+        fields = {name: getattr(obj, name) for name in services.OFFERING_FIELDS}
+        if change:
+            services.offering_update(offering=obj, **fields)
+        else:
+            take_saved_row(obj, services.offering_create(profile=obj.trainer, **fields))
 
     def delete_model(self, request, obj):
         services.offering_delete(offering=obj)

@@ -4,16 +4,17 @@ import uuid
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from storage.services import profile_photo_url
+
 from . import crypto
 from .personnummer import normalize_personnummer
-from .validators import validate_time_zone
+from .validators import validate_location_pair, validate_time_zone
 
 
 def encrypted_property(field: str, *, normalize=None) -> property:
@@ -244,8 +245,9 @@ LONGITUDE_VALIDATORS = [MinValueValidator(-180.0), MaxValueValidator(180.0)]
 class TrainerProfile(models.Model):
     """A trainer's public face: what the map, the list and the public page show.
 
-    ``min_price_*``, ``offering_titles`` and ``rating_*`` are copies kept up to date by the
-    services (``trainer_refresh_min_price``; reviews later), so discovery reads one table.
+    ``min_price_*`` and ``offering_titles`` are copies of the active offerings kept by
+    ``services.trainer_refresh_min_price``, and ``rating_*`` are meant as the reviews' average
+    and count (no code writes them: the project has no reviews), so discovery reads one table.
     """
 
     user = models.OneToOneField(
@@ -331,10 +333,7 @@ class TrainerProfile(models.Model):
         return self.display_name
 
     def clean(self) -> None:
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError(
-                _("Set both latitude and longitude, or neither."), code="partial_location"
-            )
+        validate_location_pair(self.latitude, self.longitude)
 
     @property
     def has_location(self) -> bool:
@@ -344,17 +343,15 @@ class TrainerProfile(models.Model):
     def photo_url(self) -> str | None:
         """The newest ready profile photo (full size) for the public page; lists use
         ``storage.services.profile_photo_urls`` for a whole page at once."""
-        from storage.services import profile_photo_url  # storage imports DRF, which imports us
-
         return profile_photo_url(self.user_id)
 
 
 class Currency(models.TextChoices):
     """Currencies an offering may be priced in.
 
-    SEK only for now: the profile's lowest price (``trainer_refresh_min_price``) and the
-    discovery price filter compare amounts directly, which is only meaningful within one
-    currency. Adding one here means computing the lowest price per currency first.
+    SEK only: the profile's lowest price (``services.offering_copies``) and the discovery
+    price filter compare amounts directly, which is only meaningful within one currency. A
+    second currency here needs the lowest price computed per currency first.
     """
 
     SEK = "SEK", _("Swedish krona (SEK)")
@@ -427,10 +424,7 @@ class Offering(models.Model):
         return self.title
 
     def clean(self) -> None:
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError(
-                _("Set both latitude and longitude, or neither."), code="partial_location"
-            )
+        validate_location_pair(self.latitude, self.longitude)
 
     @property
     def is_group(self) -> bool:

@@ -1,7 +1,9 @@
-"""Who may change what on the trainer pages. Services trust their caller; the views ask here.
+"""Who may change what: the one place each object type is looked up for its owner. Services
+trust their caller; pages and the API ask here.
 
 Only the owner edits a profile or an offering from the site (staff use the admin). A refusal
-is PermissionDenied, which Django turns into the 403 page.
+is Http404 or PermissionDenied: Django turns them into the 404 and 403 pages, the API's
+handler into NOT_FOUND and PERMISSION_DENIED.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +17,14 @@ def trainer_profile_of(user: User) -> TrainerProfile | None:
     if not user.is_authenticated:
         return None
     return TrainerProfile.objects.filter(user=user).first()
+
+
+def trainer_profile_required(user: User) -> TrainerProfile:
+    """The user's own trainer profile; PermissionDenied for anyone who has none."""
+    profile = trainer_profile_of(user)
+    if profile is None:
+        raise PermissionDenied
+    return profile
 
 
 def can_edit_offering(user: User, offering: Offering) -> bool:

@@ -15,7 +15,7 @@ def user_get_by_email(email: str) -> User | None:
     return User.objects.filter(email_index=crypto.blind_index(email)).first()
 
 
-# --- discovery (issue 3) ----------------------------------------------------------------------
+# --- discovery --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Writes that belong to the marketplace: accounts, API tokens, trainer profiles and offerings."""
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
@@ -12,7 +13,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from traino.exceptions import InvalidInput
+
 from . import signals
+from .errors import EmailTaken, LocationRequired, NotPublishable
 from .models import ApiToken, Offering, Role, TrainerProfile, User, hash_token
 from .queries import user_get_by_email
 
@@ -28,29 +32,30 @@ def user_create(
     phone: str = "",
     personnummer: str = "",
 ) -> User:
-    """Create an account; a taken email (any case) is a ValidationError on ``email``."""
+    """Create an account; a taken email (any case) is EmailTaken on ``email``."""
     if role not in Role.values:
-        raise ValidationError({"role": _("Unknown role.")}, code="invalid")
+        raise InvalidInput.on_field("role", _("Unknown role."))
     if user_get_by_email(email) is not None:
-        raise ValidationError(
-            {"email": _("An account with this email already exists.")}, code="unique"
-        )
+        raise EmailTaken.on_field("email")
     user = User(name=name, role=role)
     user.email = User.objects.normalize_email(email)
     user.phone = phone
-    try:
-        user.personnummer = personnummer
-    except ValidationError as exc:
-        raise ValidationError({"personnummer": exc.messages}, code="invalid") from exc
+    _set_personnummer(user, personnummer)
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:  # the same email signed up a moment ago
-        raise ValidationError(
-            {"email": _("An account with this email already exists.")}, code="unique"
-        ) from exc
+        raise EmailTaken.on_field("email") from exc
     return user
+
+
+def _set_personnummer(user: User, value: str) -> None:
+    """The model's setter normalizes (and so validates) the number before encrypting it."""
+    try:
+        user.personnummer = value
+    except ValidationError as exc:
+        raise InvalidInput.from_validation_error(exc, field="personnummer") from exc
 
 
 def api_token_issue(
@@ -105,12 +110,12 @@ def api_tokens_delete_expired(*, now: datetime | None = None) -> int:
 def user_update_details(*, user: User, name: str, phone: str, personnummer: str) -> User:
     user.name = name
     user.phone = phone
-    user.personnummer = personnummer
+    _set_personnummer(user, personnummer)
     user.save(update_fields=["name", "phone_ciphertext", "personnummer_ciphertext"])
     return user
 
 
-# --- catalogue: trainer profiles and offerings (issue 3) --------------------------------------
+# --- catalogue: trainer profiles and offerings -------------------------------------------------
 
 PROFILE_FIELDS = frozenset(
     {"display_name", "bio", "languages", "city", "address", "latitude", "longitude", "time_zone"}
@@ -150,9 +155,8 @@ def trainer_slug_for(display_name: str, *, exclude_pk: int | None = None) -> str
 def _set_fields(instance, fields: dict, allowed: Collection[str]) -> None:
     unknown = set(fields).difference(allowed)
     if unknown:
-        raise ValidationError(
-            {name: [_("This field cannot be changed here.")] for name in sorted(unknown)},
-            code="invalid",
+        raise InvalidInput(
+            fields={name: [_("This field cannot be changed here.")] for name in sorted(unknown)}
         )
     for name, value in fields.items():
         setattr(instance, name, value)
@@ -163,9 +167,8 @@ def _validate_languages(languages) -> None:
         isinstance(code, str) and len(code) == 2 and code.isalpha() and code.islower()
         for code in languages
     ):
-        raise ValidationError(
-            {"languages": [_('Languages are two-letter ISO 639-1 codes, e.g. ["sv", "en"].')]},
-            code="invalid",
+        raise InvalidInput.on_field(
+            "languages", _('Languages are two-letter ISO 639-1 codes, e.g. ["sv", "en"].')
         )
 
 
@@ -176,9 +179,10 @@ def _anonymous_display_name() -> str:
 
 
 @transaction.atomic
-def trainer_become(*, user: User) -> TrainerProfile:
+def trainer_become(*, user: User, display_name: str = "") -> TrainerProfile:
     """Make ``user`` a trainer with an unpublished profile; calling it twice changes nothing.
 
+    The profile is named ``display_name``, else the user's name; its slug follows from it.
     The user's row is locked, so a double-clicked button makes one profile; a slug taken by
     someone else in the same instant is retried with the next free one.
     """
@@ -189,7 +193,7 @@ def trainer_become(*, user: User) -> TrainerProfile:
     if user.role == Role.TRAINEE:
         user.role = Role.TRAINER
         user.save(update_fields=["role"])
-    display_name = user.name.strip() or _anonymous_display_name()
+    display_name = display_name.strip() or user.name.strip() or _anonymous_display_name()
     attempts_left = 3
     while True:
         try:
@@ -216,12 +220,9 @@ def trainer_profile_update(*, profile: TrainerProfile, categories=None, **fields
     _set_fields(locked, fields, PROFILE_FIELDS)
     if "languages" in fields:
         _validate_languages(locked.languages)
-    locked.full_clean(exclude=["user", "categories"])
+    _full_clean(locked, exclude=["user", "categories"])
     if locked.is_published and not locked.has_location:
-        raise ValidationError(
-            {"latitude": [_("A published profile needs a location. Unpublish it first.")]},
-            code="location_required",
-        )
+        raise LocationRequired.on_field("latitude")
     locked.save(update_fields=[*sorted(fields), "updated_at"])
     if categories is not None:
         locked.categories.set(categories)
@@ -229,10 +230,51 @@ def trainer_profile_update(*, profile: TrainerProfile, categories=None, **fields
     return profile
 
 
+def trainer_profile_validate(*, profile: TrainerProfile) -> None:
+    """The checks of ``trainer_profile_update`` and, for a profile meant to be published,
+    of ``trainer_publish``, on a model form's instance (the model's own checks have run),
+    without saving: the admin shows a refusal on its form first. The services check again
+    on the locked row."""
+    _validate_languages(profile.languages)
+    if profile.is_published:
+        _check_publishable(profile)
+
+
+def _full_clean(instance, *, exclude: list[str]) -> None:
+    """The model's own checks (field validators, ``clean()``) as the service's refusal."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise InvalidInput.from_validation_error(exc) from exc
+
+
 def _copy_row(source: TrainerProfile, *, to: TrainerProfile) -> None:
     """The caller's instance gets the row as it is now, not only the fields it changed."""
     for field in TrainerProfile._meta.concrete_fields:
         setattr(to, field.attname, getattr(source, field.attname))
+
+
+@dataclass(frozen=True)
+class OfferingCopies:
+    """What a profile keeps of its active offerings, so discovery reads one row."""
+
+    min_price_amount: int | None
+    min_price_currency: str | None
+    offering_titles: str
+
+
+def offering_copies(active: Iterable[tuple[int, str, str]]) -> OfferingCopies:
+    """The lowest-price rule: from the active offerings as (price_amount, currency, title),
+    in creation order, the cheapest one's price (the first of equal ones) and every title,
+    cheapest first. Amounts are compared directly: every offering is in SEK (``Currency``)."""
+    cheapest_first = sorted(active, key=lambda offering: offering[0])
+    if not cheapest_first:
+        return OfferingCopies(min_price_amount=None, min_price_currency=None, offering_titles="")
+    amount, currency, _title = cheapest_first[0]
+    titles = "\n".join(title for _amount, _currency, title in cheapest_first)
+    return OfferingCopies(
+        min_price_amount=amount, min_price_currency=currency, offering_titles=titles
+    )
 
 
 @transaction.atomic
@@ -245,17 +287,16 @@ def trainer_refresh_min_price(*, profile: TrainerProfile) -> TrainerProfile:
     never shows a trainer with nothing to book.
     """
     locked = TrainerProfile.objects.select_for_update().get(pk=profile.pk)
-    active = list(
+    copies = offering_copies(
         Offering.objects.filter(trainer=locked, is_active=True)
-        .order_by("price_amount", "id")
+        .order_by("id")
         .values_list("price_amount", "currency", "title")
     )
-    cheapest = active[0] if active else None
-    locked.min_price_amount = cheapest[0] if cheapest else None
-    locked.min_price_currency = cheapest[1] if cheapest else locked.min_price_currency
-    locked.offering_titles = "\n".join(title for _amount, _currency, title in active)
+    locked.min_price_amount = copies.min_price_amount
+    locked.min_price_currency = copies.min_price_currency or locked.min_price_currency
+    locked.offering_titles = copies.offering_titles
     update = ["min_price_amount", "min_price_currency", "offering_titles", "updated_at"]
-    if cheapest is None and locked.is_published:
+    if copies.min_price_amount is None and locked.is_published:
         locked.is_published = False
         update.append("is_published")
     locked.save(update_fields=update)
@@ -266,13 +307,13 @@ def trainer_refresh_min_price(*, profile: TrainerProfile) -> TrainerProfile:
 
 def _offering_clean(offering: Offering) -> None:
     offering.currency = (offering.currency or "").upper()
-    offering.full_clean(exclude=["trainer"])
+    _full_clean(offering, exclude=["trainer"])
 
 
 OFFERING_TRACKED_FIELDS = frozenset({*OFFERING_FIELDS, "trainer"})
 
 
-def offering_changes(*, offering: Offering) -> set[str]:
+def _offering_changes(offering: Offering) -> set[str]:
     """The names of the fields whose value differs from the stored row, which is locked
     (call inside a transaction); all tracked fields for an offering not saved yet."""
     if offering._state.adding:
@@ -286,20 +327,19 @@ def offering_changes(*, offering: Offering) -> set[str]:
     }
 
 
-def offering_check_change(
-    *, offering: Offering, changes: set[str], created: bool = False, deleted: bool = False
-) -> None:
+def _ask_receivers(offering: Offering, changes: set[str], *, deleted: bool = False) -> None:
     """Ask the receivers of ``offering_will_change`` (see signals.py); they may raise."""
+    created = offering._state.adding
     if changes or created or deleted:
         signals.offering_will_change.send(
             sender=Offering, offering=offering, changes=changes, created=created, deleted=deleted
         )
 
 
-def offering_after_write(
-    *,
+def _after_write(
     offering: Offering,
     changes: set[str],
+    *,
     created: bool = False,
     deleted: bool = False,
     trainer: TrainerProfile,
@@ -312,15 +352,28 @@ def offering_after_write(
         )
 
 
+def _offering_check(offering: Offering) -> set[str]:
+    _offering_clean(offering)
+    changes = _offering_changes(offering)
+    _ask_receivers(offering, changes)
+    return changes
+
+
+@transaction.atomic
+def offering_validate(*, offering: Offering) -> None:
+    """Every check of ``offering_create`` / ``offering_update`` (the model's, then the
+    receivers of ``offering_will_change``) on an instance holding a form's values, without
+    saving: the admin shows a refusal on its form first. The save checks again."""
+    _offering_check(offering)
+
+
 @transaction.atomic
 def offering_create(*, profile: TrainerProfile, **fields) -> Offering:
     offering = Offering(trainer=profile)
     _set_fields(offering, fields, OFFERING_FIELDS)
-    _offering_clean(offering)
-    changes = offering_changes(offering=offering)
-    offering_check_change(offering=offering, changes=changes, created=True)
+    changes = _offering_check(offering)
     offering.save()
-    offering_after_write(offering=offering, changes=changes, created=True, trainer=profile)
+    _after_write(offering, changes, created=True, trainer=profile)
     return offering
 
 
@@ -328,11 +381,9 @@ def offering_create(*, profile: TrainerProfile, **fields) -> Offering:
 def offering_update(*, offering: Offering, **fields) -> Offering:
     """Change an offering; deactivating the last active one unpublishes the profile."""
     _set_fields(offering, fields, OFFERING_FIELDS)
-    _offering_clean(offering)
-    changes = offering_changes(offering=offering)
-    offering_check_change(offering=offering, changes=changes)
+    changes = _offering_check(offering)
     offering.save()
-    offering_after_write(offering=offering, changes=changes, trainer=offering.trainer)
+    _after_write(offering, changes, trainer=offering.trainer)
     return offering
 
 
@@ -340,11 +391,11 @@ def offering_update(*, offering: Offering, **fields) -> Offering:
 def offering_delete(*, offering: Offering) -> None:
     """Delete an offering (its schedules protect it); the profile's copies follow."""
     Offering.objects.select_for_update().filter(pk=offering.pk).first()
-    offering_check_change(offering=offering, changes=set(), deleted=True)
+    _ask_receivers(offering, set(), deleted=True)
     trainer, pk = offering.trainer, offering.pk
     offering.delete()
     offering.pk = pk  # receivers need to know which offering went
-    offering_after_write(offering=offering, changes=set(), deleted=True, trainer=trainer)
+    _after_write(offering, set(), deleted=True, trainer=trainer)
 
 
 @transaction.atomic
@@ -357,15 +408,21 @@ def trainer_publish(*, profile: TrainerProfile, published: bool) -> TrainerProfi
     """
     locked = TrainerProfile.objects.select_for_update().get(pk=profile.pk)
     if published:
-        errors = {}
-        if not locked.has_location:
-            errors["latitude"] = [_("Set your location on the map before publishing.")]
-        if not locked.offerings.filter(is_active=True).exists():
-            errors["offerings"] = [_("Add at least one active offering before publishing.")]
-        if errors:
-            raise ValidationError(errors, code="not_publishable")
+        _check_publishable(locked)
     if locked.is_published != published:
         locked.is_published = published
         locked.save(update_fields=["is_published", "updated_at"])
     _copy_row(locked, to=profile)
     return profile
+
+
+def _check_publishable(profile: TrainerProfile) -> None:
+    """A published profile has a location (the map shows it there) and something to book."""
+    errors = {}
+    if not profile.has_location:
+        errors["latitude"] = [_("Set your location on the map before publishing.")]
+    active = Offering.objects.filter(trainer_id=profile.pk, is_active=True)
+    if profile.pk is None or not active.exists():
+        errors["offerings"] = [_("Add at least one active offering before publishing.")]
+    if errors:
+        raise NotPublishable(fields=errors)

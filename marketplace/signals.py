@@ -11,10 +11,13 @@ Both are sent with ``sender=Offering`` and the keyword arguments
 - ``created``: a new offering. ``deleted``: the offering is being / was deleted.
 
 ``offering_will_change`` is sent before the write, inside the writing transaction (the
-offering row is locked). A receiver refuses the change by raising Django's ValidationError
-(or a traino.errors.DomainError): the service lets it propagate and the transaction rolls
-back; the admin form shows its messages. Use it for checks such as "this duration would
-make the trainer's schedules overlap".
+offering row is locked). A receiver refuses the change by raising a
+``traino.exceptions.DomainError`` subclass (with ``fields`` naming the offering's field it is
+about, when there is one): the service lets it propagate and the transaction rolls back;
+pages and the admin show it on their form (``traino.forms.add_domain_error``). Use it for
+checks such as "this duration would make the trainer's schedules overlap". It may be sent
+more than once for one write: ``services.offering_validate`` sends it while a form is
+validated, and the service again under the lock, so a receiver only checks.
 
 ``offering_changed`` is sent after the write and the profile's lowest-price refresh, inside
 the same transaction: receivers may write (invalidate caches, re-check overlaps) and are
@@ -22,8 +25,8 @@ rolled back with it; anything leaving the database should go through
 ``transaction.on_commit``.
 
 They are sent by ``services.offering_create`` / ``offering_update`` / ``offering_delete``
-and by the Django admin's offering pages; never when nothing changed. Raw ``save()`` or
-queryset ``update()`` calls bypass them, so writes go through the services.
+(the pages and the Django admin write through them); never when nothing changed. Raw
+``save()`` or queryset ``update()`` calls bypass them, so writes go through the services.
 """
 
 from django.dispatch import Signal

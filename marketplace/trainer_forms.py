@@ -1,6 +1,5 @@
 """Forms of the trainer's own pages. They parse and check input; the services write."""
 
-import zoneinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
@@ -8,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Offering, TrainerProfile
+from .validators import time_zone_names
 
 # ISO 639-1 codes a trainer can pick; a code already on a profile stays selectable.
 LANGUAGE_CHOICES = [
@@ -38,7 +38,8 @@ def language_name(code: str) -> str:
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and "Etc/" not in z)
+    """The valid names a person picks from: "Area/Place" ones, not "UTC" or "Etc/GMT+1"."""
+    zones = sorted(z for z in time_zone_names() if "/" in z and not z.startswith("Etc/"))
     return [(zone, zone.replace("_", " ")) for zone in zones]
 
 

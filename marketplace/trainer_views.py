@@ -1,8 +1,8 @@
 """Pages of the catalogue: the discovery map's context, a trainer's public page, and the
 trainer's own pages (become a trainer, profile, offerings, publish).
 
-Views parse, ask marketplace.permissions, call one service and render; a service's
-ValidationError is shown on the form.
+Views parse, ask marketplace.permissions, call one service and render; a service's refusal
+(a DomainError) is shown on the form.
 """
 
 import math
@@ -11,7 +11,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -211,7 +210,7 @@ def trainer_profile(request, profile):
             categories = fields.pop("categories")
             try:
                 services.trainer_profile_update(profile=profile, categories=categories, **fields)
-            except (DomainError, ValidationError) as exc:
+            except DomainError as exc:
                 add_domain_error(form, exc)
                 profile.refresh_from_db()
             else:
@@ -228,8 +227,9 @@ def trainer_publish(request, profile):
     published = request.POST.get("published") == "1"
     try:
         services.trainer_publish(profile=profile, published=published)
-    except ValidationError as exc:
-        errors = [message for messages_ in exc.message_dict.values() for message in messages_]
+    except DomainError as exc:
+        fields = exc.field_messages().values()
+        errors = [message for messages_ in fields for message in messages_] or [str(exc.message)]
         return _render_profile(
             request, profile, TrainerProfileForm(profile=profile), publish_errors=errors
         )
@@ -262,7 +262,7 @@ def trainer_offering_new(request, profile):
     if request.method == "POST" and form.is_valid():
         try:
             services.offering_create(profile=profile, **form.service_fields())
-        except (DomainError, ValidationError) as exc:
+        except DomainError as exc:
             add_domain_error(form, exc)
         else:
             messages.success(request, gettext("The offering is saved."))
@@ -281,7 +281,7 @@ def trainer_offering_edit(request, offering_id: int):
             was_published = profile.is_published
             try:
                 services.offering_update(offering=offering, **form.service_fields())
-            except (DomainError, ValidationError) as exc:
+            except DomainError as exc:
                 add_domain_error(form, exc)
             else:
                 messages.success(request, gettext("The offering is saved."))

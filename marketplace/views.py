@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from traino.exceptions import DomainError
+from traino.forms import add_domain_error
 
 from . import services
 from .forms import AccountForm, PasswordChangeForm, SignupForm
@@ -32,8 +34,8 @@ def signup(request):
                 role=form.cleaned_data["role"],
                 name=form.cleaned_data["name"],
             )
-        except ValidationError as exc:
-            form.add_error(None, exc)
+        except DomainError as exc:
+            add_domain_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Traino! Your account is ready."))
@@ -48,9 +50,13 @@ def account(request):
     initial = {"name": user.name, "phone": user.phone, "personnummer": user.personnummer}
     form = AccountForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.user_update_details(user=user, **form.cleaned_data)
-        messages.success(request, _("Your details are saved."))
-        return redirect("account")
+        try:
+            services.user_update_details(user=user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Your details are saved."))
+            return redirect("account")
     return render(request, "marketplace/account.html", {"form": form})
 
 

@@ -3,6 +3,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from traino.admin import ServiceAdmin
+
 from . import services
 from .models import Folder, UserFile
 
@@ -23,7 +25,9 @@ class VerifiedFilter(admin.SimpleListFilter):
 
 
 @admin.register(UserFile)
-class UserFileAdmin(admin.ModelAdmin):
+class UserFileAdmin(ServiceAdmin, admin.ModelAdmin):
+    """Read-only; deletions go through ``upload_delete`` (objects first, then the row)."""
+
     list_display = [
         "id",
         "user",

@@ -21,6 +21,7 @@ from traino.exceptions import DomainError, NotFound
 
 from . import backends, services, validation
 from .models import UserFile
+from .permissions import file_for
 from .throttling import UploadThrottle
 
 
@@ -158,10 +159,7 @@ class UploadDetailView(APIView):
     """The owner and staff see (with a fresh URL) and delete a file; others get a 404."""
 
     def _file(self, request, pk: int) -> UserFile:
-        file = UserFile.objects.filter(pk=pk).first()
-        if file is None or not services.can_access(user=request.user, file=file):
-            raise NotFound()
-        return file
+        return file_for(request.user, pk, staff=True)
 
     @extend_schema(responses={200: UserFileSerializer})
     def get(self, request, pk: int):

@@ -202,10 +202,6 @@ def upload_delete(*, file: UserFile) -> None:
     file.delete()
 
 
-def can_access(*, user, file: UserFile) -> bool:
-    return user.is_authenticated and (user.is_staff or file.user_id == user.pk)
-
-
 def file_url(*, file: UserFile) -> str | None:
     """A permanent URL for a public image; a signed one (UPLOAD_SIGNED_URL_EXPIRY) otherwise."""
     if file.status != Status.READY:

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -16,7 +16,8 @@ from traino.exceptions import DomainError
 
 from . import backends, services, validation
 from .forms import UploadForm
-from .models import Folder, UserFile
+from .models import Folder
+from .permissions import file_for
 from .throttling import UploadThrottle
 
 
@@ -91,7 +92,7 @@ def _too_many_uploads_message(wait_seconds: int) -> str:
 def delete(request, pk: int):
     """The owner deletes one of their files (objects first, then the row); anyone else,
     staff included, gets a 404: this page acts on your own files only."""
-    file = get_object_or_404(UserFile, pk=pk, user=request.user)
+    file = file_for(request.user, pk, staff=False)
     try:
         services.upload_delete(file=file)
     except DomainError as error:

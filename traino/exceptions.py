@@ -12,8 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+# Where a refusal's messages go when they are about no one field (DRF's name for it).
+NON_FIELD_KEY = "non_field_errors"
 
 
 class DomainError(Exception):
@@ -59,6 +63,22 @@ class InvalidInput(DomainError):
 
     code = "VALIDATION_ERROR"
     message = _("Some fields are not valid.")
+
+    @classmethod
+    def from_validation_error(cls, error: ValidationError, *, field: str | None = None):
+        """A model's or a validator's ValidationError as the service's refusal.
+
+        Messages keep their field; ``field`` names the one a field-less error is about (a
+        validator's), else such messages go under "non_field_errors", as in DRF's bodies.
+        """
+        if hasattr(error, "error_dict"):
+            fields = {
+                NON_FIELD_KEY if name == NON_FIELD_ERRORS else name: messages
+                for name, messages in error.message_dict.items()
+            }
+        else:
+            fields = {field or NON_FIELD_KEY: error.messages}
+        return cls(fields=fields)
 
 
 class NotFound(DomainError):

@@ -663,3 +663,46 @@ def test_the_public_trainer_page_carries_the_free_times_calendar(client, trainer
         "js/trainee-calendar.js",
     ):
         assert f'<script src="/static/{script}"></script>' in body
+
+
+# --- one RRULE parser, one COUNT bound -------------------------------------------------------
+
+
+def test_the_form_and_the_rrule_parser_share_the_count_bound(trainer_client, offering):
+    from bookings.recurrence import MAX_COUNT
+
+    too_many = trainer_client.post(
+        "/trainer/schedules/new/", form_post(offering, count=str(MAX_COUNT + 1))
+    )
+    most = trainer_client.post("/trainer/schedules/new/", form_post(offering, count=str(MAX_COUNT)))
+
+    assert too_many.status_code == 200
+    assert too_many.context["form"].errors["count"] == [
+        f"Ensure this value is less than or equal to {MAX_COUNT}."
+    ]
+    assert most.status_code == 302
+    assert Schedule.objects.get().rrule == f"FREQ=WEEKLY;BYDAY=MO,WE;COUNT={MAX_COUNT}"
+
+
+def test_a_rule_written_through_the_api_reads_back_into_the_form_and_the_list(
+    trainer_client, offering
+):
+    # given a rule the form does not write itself: a UTC UNTIL and lower-case input
+    first = next_weekday(2)
+    schedule = make_schedule(
+        offering,
+        starts_on=first,
+        rrule=f"rrule:freq=weekly;byday=we,mo;until={first:%Y%m%d}T225959Z",
+    )
+
+    form = trainer_client.get(f"/trainer/schedules/{schedule.pk}/edit/").context["form"]
+    calendar = trainer_client.get("/trainer/calendar/")
+
+    assert {name: form[name].value() for name in ("repeat", "weekdays", "end", "until_date")} == {
+        "repeat": "weekly",
+        "weekdays": ["MO", "WE"],
+        "end": "until",
+        "until_date": first,
+    }
+    (listed,) = calendar.context["schedules"]
+    assert listed.rule_text.startswith("Every week on Mon, Wed · until ")

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from bookings import queries
-from bookings.models import Schedule
+from bookings.models import CalendarFeed, Schedule
 from marketplace.models import Role
 from tests.factories import OfferingFactory, ScheduleFactory, UserFactory
 
@@ -157,3 +157,61 @@ def test_admin_deactivates_a_schedule_of_an_inactive_offering(staff_client):
     assert response.status_code == 302
     schedule.refresh_from_db()
     assert schedule.is_active is False
+
+
+def _availability(trainer):
+    start = datetime(2027, 1, 4, tzinfo=UTC)
+    found = queries.trainer_availability(trainer, start, start + timedelta(days=7), now=NOW)
+    return [o.offering_title for o in found]
+
+
+def test_admin_delete_goes_through_the_service_and_is_seen_at_once(
+    staff_client, django_capture_on_commit_callbacks
+):
+    schedule = ScheduleFactory()
+    assert _availability(schedule.trainer) == ["Personal training"]  # the cache is warm
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            f"/admin/bookings/schedule/{schedule.pk}/delete/", {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert Schedule.objects.count() == 0
+    assert _availability(schedule.trainer) == []
+
+
+def test_admin_bulk_delete_goes_through_the_service_for_each_schedule(
+    staff_client, django_capture_on_commit_callbacks
+):
+    first = ScheduleFactory()
+    second = ScheduleFactory(offering=OfferingFactory(title="Yoga"))
+    kept = ScheduleFactory(offering=OfferingFactory(trainer=first.trainer, title="Run"))
+    assert _availability(first.trainer) == ["Personal training", "Run"]
+    assert _availability(second.trainer) == ["Yoga"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            "/admin/bookings/schedule/",
+            {
+                "action": "delete_selected",
+                "_selected_action": [first.pk, second.pk],
+                "post": "yes",
+            },
+        )
+
+    assert response.status_code == 302
+    assert list(Schedule.objects.all()) == [kept]
+    assert _availability(first.trainer) == ["Run"]
+    assert _availability(second.trainer) == []
+
+
+def test_a_calendar_feed_added_in_the_admin_gets_a_generated_token(staff_client):
+    trainer = OfferingFactory().trainer
+
+    response = staff_client.post("/admin/bookings/calendarfeed/add/", {"trainer": trainer.pk})
+
+    assert response.status_code == 302
+    feed = CalendarFeed.objects.get()
+    assert feed.trainer == trainer
+    assert len(feed.token) >= 32

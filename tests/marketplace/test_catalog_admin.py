@@ -2,7 +2,7 @@
 
 import pytest
 
-from marketplace.models import Offering, Role, TrainerProfile
+from marketplace.models import Offering, Role, TrainerProfile, User
 from tests.factories import CategoryFactory, OfferingFactory, TrainerProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -110,26 +110,32 @@ def test_the_offering_admin_refuses_an_unsupported_currency(staff_client, catalo
     assert Offering.objects.get(pk=offering.pk).currency == "SEK"
 
 
+def profile_values(profile: TrainerProfile | None = None, **changes) -> dict:
+    values = {
+        "display_name": "Anna Lindqvist",
+        "bio": "",
+        "languages": "[]",
+        "city": "Solna",
+        "address": "",
+        "latitude": "59.33",
+        "longitude": "18.06",
+        "time_zone": "Europe/Stockholm",
+        "is_published": "on",
+        "offerings-TOTAL_FORMS": "0",
+        "offerings-INITIAL_FORMS": "0",
+        "offerings-MIN_NUM_FORMS": "0",
+        "offerings-MAX_NUM_FORMS": "1000",
+    }
+    if profile is not None:
+        values["user"] = profile.user_id
+    values.update(changes)
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def test_the_trainer_admin_refuses_an_unknown_time_zone(staff_client, catalogue):
     response = staff_client.post(
         f"/admin/marketplace/trainerprofile/{catalogue.pk}/change/",
-        {
-            "user": catalogue.user_id,
-            "display_name": "Anna Lindqvist",
-            "slug": catalogue.slug,
-            "bio": "",
-            "languages": "[]",
-            "city": "Solna",
-            "address": "",
-            "latitude": "59.33",
-            "longitude": "18.06",
-            "time_zone": "Mars/Olympus",
-            "is_published": "on",
-            "offerings-TOTAL_FORMS": "0",
-            "offerings-INITIAL_FORMS": "0",
-            "offerings-MIN_NUM_FORMS": "0",
-            "offerings-MAX_NUM_FORMS": "1000",
-        },
+        profile_values(catalogue, time_zone="Mars/Olympus"),
     )
 
     assert response.status_code == 200
@@ -164,3 +170,113 @@ def test_user_admin_shows_the_password_hash_read_only_and_a_post_cannot_change_i
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.password == old_hash
+
+
+def test_the_trainer_admin_cannot_publish_what_trainer_publish_refuses(staff_client):
+    # given an unpublished profile without an active offering
+    profile = TrainerProfileFactory(is_published=False, min_price_amount=None)
+    OfferingFactory(trainer=profile, is_active=False)
+
+    # when staff tick "published"
+    response = staff_client.post(
+        f"/admin/marketplace/trainerprofile/{profile.pk}/change/",
+        profile_values(profile, bio="Ny text"),
+    )
+
+    # then the form says why, and nothing is written
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "__all__": ["Add at least one active offering before publishing."]
+    }
+    row = TrainerProfile.objects.get(pk=profile.pk)
+    assert (row.is_published, row.bio) == (False, "")
+
+
+def test_the_trainer_admin_cannot_publish_without_a_location(staff_client):
+    profile = TrainerProfileFactory(is_published=False, latitude=None, longitude=None)
+    OfferingFactory(trainer=profile)
+
+    response = staff_client.post(
+        f"/admin/marketplace/trainerprofile/{profile.pk}/change/",
+        profile_values(profile, latitude=None, longitude=None),
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "latitude": ["Set your location on the map before publishing."]
+    }
+    assert TrainerProfile.objects.get(pk=profile.pk).is_published is False
+
+
+def test_the_trainer_admin_publishes_and_saves_through_the_services(staff_client):
+    profile = TrainerProfileFactory(is_published=False, slug="anna", min_price_amount=None)
+    OfferingFactory(trainer=profile, price_amount=30000)
+    yoga = CategoryFactory(slug="yoga")
+
+    response = staff_client.post(
+        f"/admin/marketplace/trainerprofile/{profile.pk}/change/",
+        profile_values(profile, display_name="Anna L", categories=[yoga.pk], slug="ignored"),
+    )
+
+    assert response.status_code == 302
+    row = TrainerProfile.objects.get(pk=profile.pk)
+    assert (row.is_published, row.display_name, row.slug) == (True, "Anna L", "anna")
+    assert list(row.categories.all()) == [yoga]
+
+
+def test_the_trainer_admin_unpublishes_and_drops_the_location_in_one_save(staff_client):
+    profile = TrainerProfileFactory(is_published=True)
+    OfferingFactory(trainer=profile)
+
+    response = staff_client.post(
+        f"/admin/marketplace/trainerprofile/{profile.pk}/change/",
+        profile_values(profile, latitude=None, longitude=None, is_published=None),
+    )
+
+    assert response.status_code == 302
+    row = TrainerProfile.objects.get(pk=profile.pk)
+    assert (row.is_published, row.latitude, row.longitude) == (False, None, None)
+
+
+def test_a_profile_added_in_the_admin_goes_through_trainer_become(staff_client):
+    user = UserFactory(role=Role.TRAINEE, name="Someone Else")
+
+    response = staff_client.post(
+        "/admin/marketplace/trainerprofile/add/",
+        {**profile_values(display_name="Karin Sjöberg", is_published=None), "user": user.pk},
+    )
+
+    assert response.status_code == 302
+    profile = TrainerProfile.objects.get(user=user)
+    assert (profile.display_name, profile.slug, profile.city, profile.is_published) == (
+        "Karin Sjöberg",
+        "karin-sjoberg",
+        "Solna",
+        False,
+    )
+    user.refresh_from_db()
+    assert user.role == Role.TRAINER
+
+
+@pytest.mark.parametrize("usable", [True, False])
+def test_an_account_added_in_the_admin_goes_through_user_create(staff_client, usable):
+    response = staff_client.post(
+        "/admin/marketplace/user/add/",
+        {
+            "email": "Nya.Tranaren@Example.SE",
+            "name": "Ny Tränare",
+            "role": "trainer",
+            "usable_password": "true" if usable else "false",
+            "password1": "a-long-enough-password-1" if usable else "",
+            "password2": "a-long-enough-password-1" if usable else "",
+            "api_tokens-TOTAL_FORMS": "0",
+            "api_tokens-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302
+    user = User.objects.get(name="Ny Tränare")
+    assert (user.email, user.role) == ("Nya.Tranaren@example.se", "trainer")
+    assert user.has_usable_password() is usable
+    if usable:
+        assert user.check_password("a-long-enough-password-1")

@@ -7,8 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from marketplace import services
+from marketplace.errors import LocationRequired, NotPublishable
 from marketplace.models import Category, Offering, Role, TrainerProfile
 from tests.factories import CategoryFactory, OfferingFactory, TrainerProfileFactory, UserFactory
+from traino.exceptions import InvalidInput
 
 pytestmark = pytest.mark.django_db
 
@@ -112,7 +114,7 @@ def test_profile_update_sets_fields_and_categories_but_keeps_the_slug():
             "longitude",
             "Ensure this value is greater than or equal to -180.0.",
         ),
-        ({"latitude": 59.3}, "__all__", "Set both latitude and longitude, or neither."),
+        ({"latitude": 59.3}, "non_field_errors", "Set both latitude and longitude, or neither."),
         (
             {"languages": ["swedish"]},
             "languages",
@@ -125,10 +127,11 @@ def test_profile_update_sets_fields_and_categories_but_keeps_the_slug():
 def test_profile_update_refuses_bad_values(fields, field, message):
     profile = services.trainer_become(user=UserFactory())
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         services.trainer_profile_update(profile=profile, **fields)
 
-    assert message in caught.value.message_dict[field]
+    assert caught.value.code == "VALIDATION_ERROR"
+    assert message in caught.value.field_messages()[field]
 
 
 def test_the_database_refuses_half_a_location():
@@ -190,7 +193,7 @@ def test_deactivating_the_last_offering_unpublishes_the_profile():
         ({"duration_minutes": 481}, "duration_minutes"),
         ({"capacity": 0}, "capacity"),
         ({"price_amount": -1}, "price_amount"),
-        ({"latitude": 59.3}, "__all__"),
+        ({"latitude": 59.3}, "non_field_errors"),
         ({"trainer": None}, "trainer"),
     ],
 )
@@ -198,20 +201,21 @@ def test_offering_create_refuses_bad_values(fields, field):
     profile = services.trainer_become(user=UserFactory())
     values = {"title": "PT", "duration_minutes": 60, "price_amount": 50000, **fields}
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         services.offering_create(profile=profile, **values)
 
-    assert field in caught.value.message_dict
+    assert field in caught.value.field_messages()
     assert Offering.objects.count() == 0
 
 
 def test_publishing_needs_a_location_and_an_active_offering():
     profile = services.trainer_become(user=UserFactory())
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(NotPublishable) as caught:
         services.trainer_publish(profile=profile, published=True)
 
-    assert caught.value.message_dict == {
+    assert (caught.value.code, caught.value.status) == ("NOT_PUBLISHABLE", 409)
+    assert caught.value.field_messages() == {
         "latitude": ["Set your location on the map before publishing."],
         "offerings": ["Add at least one active offering before publishing."],
     }
@@ -234,10 +238,11 @@ def test_a_published_profile_cannot_lose_its_location():
     profile = TrainerProfileFactory()
     OfferingFactory(trainer=profile)
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(LocationRequired) as caught:
         services.trainer_profile_update(profile=profile, latitude=None, longitude=None)
 
-    assert caught.value.message_dict == {
+    assert (caught.value.code, caught.value.status) == ("LOCATION_REQUIRED", 409)
+    assert caught.value.field_messages() == {
         "latitude": ["A published profile needs a location. Unpublish it first."]
     }
     assert TrainerProfile.objects.get(pk=profile.pk).latitude == 59.3326
@@ -268,9 +273,8 @@ def test_profile_update_does_not_write_back_a_stale_publish_state_or_price():
     assert (returned.is_published, returned.min_price_amount) == (False, None)
 
 
+@pytest.mark.postgres(reason="SQLite has no SELECT ... FOR UPDATE")
 def test_profile_update_and_publish_lock_the_profile_row():
-    if not connection.features.has_select_for_update:
-        pytest.skip("SQLite has no SELECT ... FOR UPDATE; this test runs on PostgreSQL")
     profile = TrainerProfileFactory(is_published=False)
     OfferingFactory(trainer=profile)
 
@@ -292,10 +296,10 @@ def test_publish_checks_the_locked_row_not_a_stale_instance():
     OfferingFactory(trainer=stale)
     TrainerProfile.objects.filter(pk=stale.pk).update(latitude=None, longitude=None)
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(NotPublishable) as caught:
         services.trainer_publish(profile=stale, published=True)
 
-    assert caught.value.message_dict == {
+    assert caught.value.field_messages() == {
         "latitude": ["Set your location on the map before publishing."]
     }
     assert TrainerProfile.objects.get(pk=stale.pk).is_published is False
@@ -305,12 +309,12 @@ def test_publish_checks_the_locked_row_not_a_stale_instance():
 def test_an_offering_in_an_unsupported_currency_is_refused(currency):
     profile = TrainerProfileFactory()
 
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         services.offering_create(
             profile=profile, title="PT", duration_minutes=60, price_amount=5000, currency=currency
         )
 
-    assert caught.value.message_dict == {
+    assert caught.value.field_messages() == {
         "currency": [f"Value '{currency.upper()}' is not a valid choice."]
     }
     assert Offering.objects.count() == 0
@@ -335,11 +339,36 @@ def test_the_database_refuses_an_unsupported_currency():
         Offering.objects.filter(pk=offering.pk).update(currency="EUR")
 
 
-@pytest.mark.parametrize("name", ["Mars/Olympus", "../../etc/passwd", "Europe/"])
-def test_the_model_refuses_a_time_zone_zoneinfo_cannot_load(name):
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Mars/Olympus",
+        "../../etc/passwd",
+        "Europe/",
+        "europe/stockholm",
+        # ZoneInfo loads these, but they are no place's zone
+        "localtime",
+        "Factory",
+        "posixrules",
+        "posix/Europe/Stockholm",
+        "right/Europe/Stockholm",
+    ],
+)
+def test_the_model_refuses_a_name_that_is_not_a_listed_time_zone(name):
     profile = TrainerProfileFactory.build(user=UserFactory(), time_zone=name)
 
     with pytest.raises(ValidationError) as caught:
         profile.full_clean(exclude=["user", "categories"])
 
     assert "Unknown time zone." in caught.value.message_dict["time_zone"]
+
+
+def test_the_lowest_price_rule_takes_the_first_of_equal_prices_and_lists_titles_cheapest_first():
+    copies = services.offering_copies(
+        [(50000, "SEK", "PT"), (25000, "SEK", "Group"), (25000, "SEK", "Park"), (90000, "SEK", "X")]
+    )
+
+    assert copies == services.OfferingCopies(
+        min_price_amount=25000, min_price_currency="SEK", offering_titles="Group\nPark\nPT\nX"
+    )
+    assert services.offering_copies([]) == services.OfferingCopies(None, None, "")

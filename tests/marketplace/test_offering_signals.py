@@ -1,13 +1,13 @@
-"""offering_will_change / offering_changed: sent by the services and the admin with what
-changed, and a refusal from a receiver stops the change."""
+"""offering_will_change / offering_changed: sent by the services (also when the admin
+writes) with what changed, and a refusal from a receiver stops the change."""
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from marketplace import services
 from marketplace.models import Offering, Role, TrainerProfile
 from marketplace.signals import offering_changed, offering_will_change
 from tests.factories import OfferingFactory, TrainerProfileFactory, UserFactory
+from traino.exceptions import Conflict
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,7 @@ def test_a_receiver_refuses_a_duration_change_and_nothing_is_written():
 
     def refuse(sender, offering, changes, **kwargs):
         if "duration_minutes" in changes:
-            raise ValidationError({"duration_minutes": ["Schedules would overlap."]})
+            raise Conflict.on_field("duration_minutes", "Schedules would overlap.")
 
     def changed(sender, **kwargs):
         refused_sent.append(kwargs)
@@ -144,13 +144,13 @@ def test_a_receiver_refuses_a_duration_change_and_nothing_is_written():
     offering_will_change.connect(refuse, sender=Offering)
     offering_changed.connect(changed, sender=Offering)
     try:
-        with pytest.raises(ValidationError) as caught:
+        with pytest.raises(Conflict) as caught:
             services.offering_update(offering=offering, duration_minutes=120, price_amount=100)
     finally:
         offering_will_change.disconnect(refuse, sender=Offering)
         offering_changed.disconnect(changed, sender=Offering)
 
-    assert caught.value.message_dict == {"duration_minutes": ["Schedules would overlap."]}
+    assert caught.value.field_messages() == {"duration_minutes": ["Schedules would overlap."]}
     stored = Offering.objects.get(pk=offering.pk)
     assert (stored.duration_minutes, stored.price_amount) == (60, 45000)
     assert refused_sent == []
@@ -164,8 +164,10 @@ def test_the_admin_sends_the_signals_when_an_offering_is_saved(staff_client, sen
         _admin_values(offering, price_amount=40000),
     )
 
+    # will_change twice: the form asks while it validates, the service again under the lock
     assert response.status_code == 302
     assert sent == [
+        ("will_change", offering.pk, {"price_amount"}, False, False, 60),
         ("will_change", offering.pk, {"price_amount"}, False, False, 60),
         ("changed", offering.pk, {"price_amount"}, False, False, 60),
     ]
@@ -184,6 +186,7 @@ def test_the_admin_sends_the_signals_when_an_offering_is_added(staff_client, sen
     offering = Offering.objects.get()
     assert sent == [
         ("will_change", None, ALL_FIELDS, True, False, None),
+        ("will_change", None, ALL_FIELDS, True, False, None),
         ("changed", offering.pk, ALL_FIELDS, True, False, 45),
     ]
 
@@ -192,7 +195,7 @@ def test_the_admin_shows_a_refusal_on_the_form(staff_client):
     offering = OfferingFactory(duration_minutes=60)
 
     def refuse(sender, offering, changes, **kwargs):
-        raise ValidationError({"duration_minutes": ["Schedules would overlap."]})
+        raise Conflict.on_field("duration_minutes", "Schedules would overlap.")
 
     offering_will_change.connect(refuse, sender=Offering)
     try:

@@ -4,15 +4,16 @@ import pickle
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 from django.test import RequestFactory
 
 from marketplace import crypto, services
+from marketplace.errors import EmailTaken
 from marketplace.models import Role, User
 from marketplace.queries import user_get_by_email
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from traino.exceptions import InvalidInput
 
 
 @pytest.mark.django_db
@@ -47,11 +48,12 @@ def test_user_create_refuses_the_same_email_in_another_case():
     services.user_create(email="foo@x.se", password="pw-123456789")
 
     # When someone signs up with FOO@X.SE
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(EmailTaken) as error:
         services.user_create(email="FOO@X.SE", password="pw-123456789")
 
     # Then it is refused on the email field and only one account exists
-    assert error.value.message_dict == {"email": ["An account with this email already exists."]}
+    assert (error.value.code, error.value.status) == ("EMAIL_TAKEN", 409)
+    assert error.value.field_messages() == {"email": ["An account with this email already exists."]}
     assert User.objects.count() == 1
 
 
@@ -87,10 +89,10 @@ def test_user_create_stores_every_value_encrypted_and_readable():
 
 @pytest.mark.django_db
 def test_user_create_refuses_an_invalid_personnummer_on_its_field():
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(InvalidInput) as error:
         services.user_create(email="a@x.se", password="pw", personnummer="121212-1213")
 
-    assert error.value.message_dict == {
+    assert error.value.field_messages() == {
         "personnummer": ["The personal identity number's check digit is wrong."]
     }
     assert User.objects.count() == 0
@@ -165,3 +167,18 @@ def test_a_pickled_user_carries_no_decrypted_value():
     assert b"pickle@example.se" not in data
     assert b"46701112233" not in data
     assert pickle.loads(data).email == "pickle@example.se"
+
+
+@pytest.mark.django_db
+def test_user_update_details_refuses_an_invalid_personnummer_and_writes_nothing():
+    user = UserFactory(name="Old Name")
+
+    with pytest.raises(InvalidInput) as error:
+        services.user_update_details(
+            user=user, name="New Name", phone="", personnummer="121212-1213"
+        )
+
+    assert error.value.field_messages() == {
+        "personnummer": ["The personal identity number's check digit is wrong."]
+    }
+    assert User.objects.get(pk=user.pk).name == "Old Name"

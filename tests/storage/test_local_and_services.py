@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from marketplace.models import Role
-from storage import keys, services
+from storage import backends, keys, services
 from storage.models import Status, UserFile
 from tests.factories import UserFactory
 
@@ -164,3 +164,52 @@ def test_staff_mark_certificates_verified_in_the_admin(client, api_client):
     assert verified.verified_by == staff
     assert verified.verified_at is not None
     assert UserFile.objects.get(pk=photo_row["id"]).verified_at is None
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_the_admin_keeps_a_file_whose_objects_storage_cannot_delete(client, api_client, bulk):
+    owner = UserFactory(role=Role.TRAINER)
+    api_client.force_authenticate(owner)
+    file_id = upload(api_client, "profile", "me.jpg", photo(60, 60))["id"]
+    client.force_login(UserFactory(role=Role.STAFF, is_superuser=True))
+
+    with mock.patch.object(
+        backends.LocalFileStore, "delete", side_effect=backends.StorageError("unreachable")
+    ):
+        if bulk:
+            response = client.post(
+                "/admin/storage/userfile/",
+                {"action": "delete_selected", "_selected_action": [file_id], "post": "yes"},
+                follow=True,
+            )
+        else:
+            response = client.post(
+                f"/admin/storage/userfile/{file_id}/delete/", {"post": "yes"}, follow=True
+            )
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        "File storage is not reachable right now. Try again in a minute."
+    ]
+    assert UserFile.objects.filter(pk=file_id).exists()
+
+
+def test_the_upload_page_deletes_only_the_users_own_files_and_the_api_lets_staff_too(
+    client, api_client
+):
+    owner = UserFactory(role=Role.TRAINER)
+    api_client.force_authenticate(owner)
+    first = upload(api_client, "gallery", "a.jpg", photo(60, 60))["id"]
+    second = upload(api_client, "gallery", "b.jpg", photo(60, 60))["id"]
+    staff = UserFactory(role=Role.STAFF, is_staff=True)
+
+    client.force_login(UserFactory())
+    by_someone = client.post(f"/uploads/{first}/delete/")
+    client.force_login(staff)
+    by_staff_page = client.post(f"/uploads/{first}/delete/")
+    api_client.force_authenticate(staff)
+    by_staff_api = api_client.delete(f"/api/uploads/{second}")
+
+    assert (by_someone.status_code, by_staff_page.status_code) == (404, 404)
+    assert by_staff_api.status_code == 204
+    assert list(UserFile.objects.values_list("pk", flat=True)) == [first]

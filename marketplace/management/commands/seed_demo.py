@@ -311,6 +311,9 @@ def create_demo_trainers(specs: list[dict], categories: dict[str, Category]) -> 
     taken = set(TrainerProfile.objects.filter(slug__in=slugs).values_list("slug", flat=True))
     profile_rows = []
     for spec, user in zip(specs, users, strict=True):
+        copies = services.offering_copies(
+            (o["price_amount"], "SEK", o["title"]) for o in spec["offerings"]
+        )
         profile_rows.append(
             {
                 "user_id": user_ids[user.email_index],
@@ -324,11 +327,9 @@ def create_demo_trainers(specs: list[dict], categories: dict[str, Category]) -> 
                 "longitude": spec["longitude"],
                 "time_zone": settings.TRAINO_DEFAULT_TIME_ZONE,
                 "is_published": True,
-                "min_price_amount": min(o["price_amount"] for o in spec["offerings"]),
-                "min_price_currency": "SEK",
-                "offering_titles": "\n".join(
-                    o["title"] for o in sorted(spec["offerings"], key=lambda o: o["price_amount"])
-                ),
+                "min_price_amount": copies.min_price_amount,
+                "min_price_currency": copies.min_price_currency,
+                "offering_titles": copies.offering_titles,
                 "rating_count": 0,
                 "created_at": now,
                 "updated_at": now,
