@@ -141,10 +141,23 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued by their owner (POST /api/auth/token), who alone sees the raw value
+    once; staff see them and revoke them, but cannot make or edit one here."""
+
     list_display = ("prefix", "user", "name", "created_at", "expires_at", "revoked_at")
     list_filter = ("revoked_at",)
-    raw_id_fields = ("user",)
-    readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")
+    fields = ("user", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset) -> None:
+        for token in queryset:
+            services.api_token_revoke(token=token)
+        self.message_user(request, _("The selected tokens are revoked."))
 
 
 # --- catalogue ------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Far dates (year 1, year 9999) are refused with a 400 or a 404, never a 500 or a long walk."""
 
-import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -186,16 +185,14 @@ def test_expansion_of_an_old_daily_rule_starts_near_the_window():
     schedule = ScheduleFactory(starts_on=date(1, 1, 1), rrule="FREQ=DAILY")
     start = datetime(2027, 3, 1, tzinfo=UTC)
 
-    began = clock.perf_counter()
     found = recurrence.expand(schedule, start, start + timedelta(days=7))
-    elapsed = clock.perf_counter() - began
 
     assert [o.start_local.isoformat() for o in found[:2]] == [
         "2027-03-01T07:00:00+01:00",
         "2027-03-02T07:00:00+01:00",
     ]
     assert len(found) == 7
-    assert elapsed < 0.2
+    # Started near the window: the rule cached a few hundred dates, not 740,000 days since year 1.
     assert max(len(rule._cache or []) for rule in _cached_rules()) < 800
 
 
