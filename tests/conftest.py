@@ -3,6 +3,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.stripe_double.fixtures import stripe_double, stripe_double_server  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
