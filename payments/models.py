@@ -106,6 +106,7 @@ class WebhookEvent(models.Model):
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True, default="")
+    note = models.CharField(_("note"), max_length=255, blank=True, default="")
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
 
