@@ -60,7 +60,7 @@ class ConnectedAccount(models.Model):
             return AccountState.NOT_STARTED
         if self.charges_enabled and self.payouts_enabled:
             return AccountState.ENABLED
-        if self.details_submitted or self.requirements.get("disabled_reason"):
+        if self.details_submitted:
             return AccountState.RESTRICTED
         return AccountState.PENDING
 

@@ -126,7 +126,8 @@ def connected_account_apply(*, account: Account, as_of: datetime | None) -> Conn
         row = row.first()
         if row is None:
             return None
-        if row.stripe_state_at is not None and as_of < row.stripe_state_at:
+        # Stripe's event times have whole seconds: a state from the same second still applies.
+        if row.stripe_state_at is not None and as_of < row.stripe_state_at.replace(microsecond=0):
             return row
         _copy_state(row, account, as_of)
         row.save()
