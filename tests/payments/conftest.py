@@ -1,5 +1,6 @@
 import pytest
 
+from payments import handlers
 from traino.celery import app
 
 
@@ -14,3 +15,11 @@ def eager_retries():
     app.conf.task_eager_propagates = False
     yield
     app.conf.task_eager_propagates = before
+
+
+@pytest.fixture
+def recorded(monkeypatch):
+    """A handler for the type "test.recorded" that notes each event it is given."""
+    calls = []
+    monkeypatch.setitem(handlers.HANDLERS, "test.recorded", lambda e: calls.append(e.pk))
+    return calls

@@ -17,14 +17,6 @@ from tests.payments.helpers import account_object, body_of, deliver, signature, 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def recorded(monkeypatch):
-    """A handler for the type "test.recorded" that notes each event it is given."""
-    calls = []
-    monkeypatch.setitem(handlers.HANDLERS, "test.recorded", lambda e: calls.append(e.pk))
-    return calls
-
-
 def test_a_signed_event_is_stored_acknowledged_and_processed(
     client, recorded, django_capture_on_commit_callbacks
 ):
