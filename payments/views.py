@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from marketplace.permissions import trainer_profile_of
 
-from . import services, tasks
+from . import services
 from .errors import AccountSetupInProgress
 from .gateway import GatewayError, TransientGatewayError, is_demo
 from .models import AccountState, ConnectedAccount
@@ -47,7 +47,7 @@ def _send_to_stripe(request, profile):
     except TransientGatewayError:
         logger.warning("Stripe unreachable while trainer %s started onboarding", profile.pk)
         if not ConnectedAccount.objects.filter(trainer=profile).exclude(stripe_account_id=None):
-            tasks.ensure_connected_account.delay(profile.pk)
+            services.connected_account_ensure_later(trainer_id=profile.pk)
         messages.error(
             request,
             gettext(
@@ -90,8 +90,12 @@ def onboarding_start(request):
 
 @login_required
 def onboarding_refresh(request):
-    """Stripe sends the trainer here when a link expired or was used: make a new one."""
-    return _send_to_stripe(request, _own_profile(request))
+    """Stripe sends the trainer here when a link expired or was used: make a new one (a GET,
+    so only for an account that exists; a first one is made from the page's POST)."""
+    profile = _own_profile(request)
+    if not ConnectedAccount.objects.filter(trainer=profile).exclude(stripe_account_id=None):
+        return redirect(_page_url())
+    return _send_to_stripe(request, profile)
 
 
 @login_required

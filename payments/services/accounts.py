@@ -58,6 +58,8 @@ def connected_account_ensure(*, trainer_id: int) -> ConnectedAccount:
                 "country": settings.STRIPE_CONNECT_COUNTRY,
             },
         )
+        if (row.is_demo, row.livemode) != (gateway.is_demo, gateway.livemode):
+            _forget_other_mode(row, gateway)
         if row.stripe_account_id:
             return row
         retrying = row.create_attempted_at is not None
@@ -87,6 +89,31 @@ def connected_account_ensure(*, trainer_id: int) -> ConnectedAccount:
             if found is None:
                 raise AccountSetupInProgress() from None
     return _attach(row, found)
+
+
+def _forget_other_mode(row: ConnectedAccount, gateway) -> None:
+    """The keys changed mode (demo, test, live): an account of the other mode is unusable, so
+    the trainer onboards again with this one. Stripe keeps idempotency keys per mode."""
+    logger.warning("Trainer %s had account %s of another mode; starting over", row.trainer_id, row)
+    row.stripe_account_id = None
+    row.is_demo = gateway.is_demo
+    row.livemode = gateway.livemode
+    row.create_attempted_at = None
+    row.stripe_state_at = None
+    row.charges_enabled = row.payouts_enabled = row.details_submitted = False
+    row.requirements = {}
+    row.save()
+
+
+def connected_account_ensure_later(*, trainer_id: int) -> None:
+    """Queue the account's creation (after Stripe did not answer). A broker that is down, or,
+    run eagerly, Stripe failing again, is logged: the trainer's next click retries anyway."""
+    from payments.tasks import ensure_connected_account
+
+    try:
+        ensure_connected_account.delay(trainer_id)
+    except Exception:
+        logger.exception("Could not finish the Stripe account of trainer %s", trainer_id)
 
 
 def _attach(row: ConnectedAccount, account: Account) -> ConnectedAccount:

@@ -191,7 +191,7 @@ def webhook_events_reconcile(*, days: int | None = None) -> int:
     gateway = get_gateway()
     types = handlers.handled_types()
     accounts = ConnectedAccount.objects.exclude(stripe_account_id=None).filter(
-        is_demo=gateway.is_demo
+        is_demo=gateway.is_demo, livemode=gateway.livemode
     )
     scopes = [None, *accounts.values_list("stripe_account_id", flat=True)]
     stored = 0

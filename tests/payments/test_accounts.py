@@ -218,3 +218,17 @@ def test_demo_onboarding_cannot_be_finished_with_stripe_keys_set(trainer, stripe
 
     with pytest.raises(NotADemoAccount):
         services.demo_onboarding_finish(trainer_id=trainer.pk)
+
+
+def test_a_demo_account_is_replaced_once_real_stripe_keys_are_set(trainer, stripe_double, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    demo = services.connected_account_ensure(trainer_id=trainer.pk)
+    assert demo.is_demo is True
+    settings.STRIPE_SECRET_KEY = "sk_test_double_0123456789"
+
+    real = services.connected_account_ensure(trainer_id=trainer.pk)
+
+    assert real.pk == demo.pk
+    assert real.is_demo is False
+    assert real.stripe_account_id == stripe_double.objects("account")[0]["id"]
+    assert len(account_posts(stripe_double)) == 1

@@ -123,6 +123,16 @@ def test_an_expired_link_brings_the_trainer_to_a_new_one(client, trainer, stripe
     assert len(stripe_double.requests_to("POST", "/v1/accounts")) == 1
 
 
+def test_the_refresh_url_makes_no_account_for_a_trainer_who_has_none(
+    client, trainer, stripe_double
+):
+    response = client.get(reverse("payments-onboarding-refresh"))
+
+    assert response["Location"] == PAGE
+    assert stripe_double.requests == []
+    assert not ConnectedAccount.objects.exists()
+
+
 def test_coming_back_from_stripe_shows_the_state_stripe_has(client, trainer, stripe_double):
     client.post(reverse("payments-onboarding-start"))
     account = ConnectedAccount.objects.get(trainer=trainer)
