@@ -65,6 +65,9 @@ def webhook_event_store(*, data: dict, source: str) -> Received:
     event_type = _text(data, "type", 100)
     if data.get("object") not in (None, "event"):
         raise InvalidEvent()
+    account = data.get("account") or ""
+    if not isinstance(account, str) or len(account) > 255:
+        raise InvalidEvent(fields={"account": [InvalidEvent.message]})
     created_at = data.get("created")
     with transaction.atomic():
         event, created = WebhookEvent.objects.get_or_create(
@@ -72,7 +75,7 @@ def webhook_event_store(*, data: dict, source: str) -> Received:
             defaults={
                 "type": event_type,
                 "livemode": bool(data.get("livemode")),
-                "account": data.get("account") or "",
+                "account": account,
                 "stripe_created_at": (
                     from_timestamp(created_at) if isinstance(created_at, int) else None
                 ),

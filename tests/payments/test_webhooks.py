@@ -114,7 +114,13 @@ def test_a_signature_within_five_minutes_is_accepted(client):
 
 @pytest.mark.parametrize(
     "body",
-    [b"[1, 2]", b'{"object": "event", "type": "x"}', b'{"id": "evt_1"}', b"not json"],
+    [
+        b"[1, 2]",
+        b'{"object": "event", "type": "x"}',
+        b'{"id": "evt_1"}',
+        b'{"id": "evt_1", "type": "x", "account": {"id": "acct_1"}}',
+        b"not json",
+    ],
 )
 def test_a_signed_body_that_is_not_an_event_is_refused(client, body):
     response = client.post(
