@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class PaymentsConfig(AppConfig):
     name = "payments"
     verbose_name = _("Payments")
+
+    def ready(self) -> None:
+        # Registers the deploy check and fills the webhook handler table in every process.
+        from . import checks, handlers  # noqa: F401

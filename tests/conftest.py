@@ -4,6 +4,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.stripe_double.fixtures import stripe_double, stripe_double_server  # noqa: F401
 
 
 def pytest_collection_modifyitems(config, items):

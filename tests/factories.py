@@ -72,3 +72,15 @@ class ScheduleFactory(DjangoModelFactory):
     start_time = datetime.time(7, 0)
     time_zone = "Europe/Stockholm"
     rrule = "FREQ=WEEKLY;BYDAY=MO"
+
+
+class ConnectedAccountFactory(DjangoModelFactory):
+    """A trainer's Stripe account that exists at Stripe (set stripe_account_id=None for not yet)."""
+
+    class Meta:
+        model = "payments.ConnectedAccount"
+
+    trainer = factory.SubFactory(TrainerProfileFactory)
+    stripe_account_id = factory.Sequence(lambda n: f"acct_test{n:08d}")
+    idempotency_key = factory.LazyAttribute(lambda o: f"account-{o.trainer.pk}")
+    country = "SE"

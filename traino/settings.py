@@ -321,6 +321,49 @@ UPLOADS_PER_HOUR = env.int("UPLOADS_PER_HOUR", default=60)
 API_WRITES_PER_MINUTE = env.int("API_WRITES_PER_MINUTE", default=100)
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["traino.throttling.ApiWriteThrottle"]
 
+# --- payments (Stripe) ---------------------------------------------------------------------
+# Without STRIPE_SECRET_KEY the demo gateway stands in for Stripe: no network, no money, the
+# same webhook code fed with events it signs itself. STRIPE_API_BASE points the real SDK
+# elsewhere (tests, a mock server). Every Stripe write carries our own idempotency key; the
+# SDK retries network failures itself with that same key.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+_DEV_STRIPE_WEBHOOK_SECRET = "whsec_dev_only_traino_webhook_secret_not_for_production"
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="") or _DEV_STRIPE_WEBHOOK_SECRET
+if PRODUCTION and STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET == _DEV_STRIPE_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "STRIPE_WEBHOOK_SECRET must be set when STRIPE_SECRET_KEY is and DJANGO_ENV=production."
+    )
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com").rstrip("/")
+STRIPE_CONNECT_COUNTRY = env.str("STRIPE_CONNECT_COUNTRY", default="SE").upper()
+PLATFORM_FEE_PERCENT = env.int("PLATFORM_FEE_PERCENT", default=15)
+if not 0 <= PLATFORM_FEE_PERCENT <= 100:
+    raise ImproperlyConfigured(
+        f"PLATFORM_FEE_PERCENT must be between 0 and 100, not {PLATFORM_FEE_PERCENT}."
+    )
+STRIPE_MAX_NETWORK_RETRIES = 2
+STRIPE_TIMEOUT_SECONDS = 30
+STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300
+# Webhook events still "received" this long after their last attempt are queued again (the
+# broker was down, or a worker died); the daily reconcile asks Stripe for this many days.
+WEBHOOK_REQUEUE_AFTER = timedelta(minutes=5)
+WEBHOOK_RECONCILE_DAYS = 3
+# A task with a countdown (a retry's backoff) waits unacknowledged in the worker; Redis hands it
+# to another worker once this runs out, so it must be longer than the longest countdown.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "requeue-stale-webhook-events": {
+            "task": "payments.tasks.requeue_stale_webhook_events",
+            "schedule": timedelta(minutes=5),
+        },
+        "reconcile-webhook-events": {
+            "task": "payments.tasks.reconcile_webhook_events",
+            "schedule": timedelta(days=1),
+        },
+    }
+)
+
 # --- i18n and time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("sv", _("Swedish"))]
@@ -427,7 +470,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # The SDK logs every request at INFO; our gateway logs what matters.
+        "stripe": {"level": "WARNING"},
+    },
 }
 
 # --- production fails closed -----------------------------------------------------------------

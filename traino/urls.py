@@ -41,6 +41,7 @@ api_patterns = [
         name="api-schedule-cancel-occurrence",
     ),
     path("", include("storage.urls")),
+    path("", include("payments.api_urls")),
     re_path(r"^.*$", errors.api_route_not_found),
 ]
 
@@ -84,6 +85,7 @@ urlpatterns = [
     path("", include("marketplace.urls")),
     path("", include("bookings.urls")),
     path("", include(storage_page_patterns)),
+    path("", include("payments.urls")),
     path("accounts/", include(account_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -231,6 +231,9 @@ def test_production_refuses_env_example_as_it_is_naming_every_placeholder():
         '  DATABASE_URL: a placeholder ("change-me") from .env.example',
         "  ENCRYPTION_KEY: the example key of .env.example",
         '  BLIND_INDEX_KEY: a placeholder ("change-me") from .env.example',
+        '  STRIPE_SECRET_KEY: a placeholder ("change-me") from .env.example',
+        '  STRIPE_PUBLISHABLE_KEY: a placeholder ("change-me") from .env.example',
+        '  STRIPE_WEBHOOK_SECRET: a placeholder ("change-me") from .env.example',
         '  AWS_SECRET_ACCESS_KEY: a placeholder ("change-me") from .env.example',
         '  EMAIL_URL: a placeholder ("change-me") from .env.example',
     ]

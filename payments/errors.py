@@ -1,0 +1,33 @@
+"""Payments' refusals (DomainError subclasses): codes for programs, messages for people."""
+
+from django.utils.translation import gettext_lazy as _
+
+from traino.exceptions import DomainError
+
+
+class InvalidSignature(DomainError):
+    code = "INVALID_SIGNATURE"
+    message = _("The Stripe-Signature header is missing, wrong or too old.")
+
+
+class InvalidEvent(DomainError):
+    code = "INVALID_EVENT"
+    message = _("The request body is not a Stripe event.")
+
+
+class PaymentsUnavailable(DomainError):
+    status = 503
+    code = "PAYMENTS_UNAVAILABLE"
+    message = _("Stripe could not be reached. Try again in a minute.")
+
+
+class AccountSetupInProgress(DomainError):
+    status = 409
+    code = "ACCOUNT_SETUP_IN_PROGRESS"
+    message = _("Your Stripe account is being set up. Try again in a moment.")
+
+
+class NotADemoAccount(DomainError):
+    status = 404
+    code = "NOT_FOUND"
+    message = _("Nothing was found at this address.")

@@ -1,0 +1,17 @@
+"""Payments' pages (the API's routes are in api_urls.py)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("trainer/get-paid/", views.get_paid, name="payments-get-paid"),
+    path("trainer/get-paid/start/", views.onboarding_start, name="payments-onboarding-start"),
+    path("trainer/get-paid/refresh/", views.onboarding_refresh, name="payments-onboarding-refresh"),
+    path("trainer/get-paid/return/", views.onboarding_return, name="payments-onboarding-return"),
+    path(
+        "trainer/get-paid/demo/<str:account_id>/",
+        views.demo_onboarding,
+        name="payments-demo-onboarding",
+    ),
+]
