@@ -329,6 +329,14 @@ def create_demo_trainers(specs: list[dict], categories: dict[str, Category]) -> 
                 "offering_titles": "\n".join(
                     o["title"] for o in sorted(spec["offerings"], key=lambda o: o["price_amount"])
                 ),
+                # The links below are plain rows (no m2m_changed): the copy is written here.
+                "category_names": services.category_names_text(
+                    (c.name_en, c.name_sv)
+                    for c in sorted(
+                        (categories[slug] for slug in spec["categories"]),
+                        key=lambda c: (c.name_en, c.pk),
+                    )
+                ),
                 "rating_count": 0,
                 "created_at": now,
                 "updated_at": now,
