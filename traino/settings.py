@@ -167,7 +167,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                # CSP_NONCE: the request's nonce, for every <script> (and <style>) tag.
+                # CSP_NONCE: the request's nonce, for every <script> tag.
                 "csp.context_processors.nonce",
             ],
         },
@@ -407,7 +407,8 @@ CSRF_FAILURE_VIEW = "traino.errors.csrf_failure"
 # Content-Security-Policy (django-csp; Django 5.2 has none of its own). Scripts come from our
 # own origin and every <script> tag carries the request's nonce ({{ CSP_NONCE }}); there is no
 # inline script code or on*= handler anywhere: code lives in static/js, configuration goes
-# through json_script. Styles: our templates have no style="" attributes or <style> blocks, and
+# through json_script (Django admin's templates carry no nonce; their scripts are files on our
+# origin, which 'self' allows). Styles: our templates have no style="" attributes or <style> blocks, and
 # the libraries set styles through the DOM (allowed); FullCalendar alone injects a <style>
 # element, which it gives the nonce of the page's first script[nonce], hence the nonce in
 # style-src rather than 'unsafe-inline'. Images: our origin, the upload storage host, the map
