@@ -282,7 +282,10 @@ class TrainerListView(PublicApiView):
             ),
             OpenApiParameter("category", str, description="A category slug."),
             OpenApiParameter(
-                "q", str, description="Text in name, city, bio or an offering's title."
+                "q",
+                str,
+                description="Text in name, city, bio, an offering's title or a category's name "
+                "(English or Swedish), any case.",
             ),
             OpenApiParameter(
                 "price_max", int, description="Lowest price at most this, in öre (minor units)."

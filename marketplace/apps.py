@@ -7,4 +7,4 @@ class MarketplaceConfig(AppConfig):
     verbose_name = _("Marketplace")
 
     def ready(self):
-        from . import schema  # noqa: F401  (registers the OpenAPI auth extensions)
+        from . import receivers, schema  # noqa: F401  (connect receivers, register OpenAPI auth)

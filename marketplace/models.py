@@ -6,6 +6,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
+from django.db.models.functions import Concat, Upper
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -238,6 +239,18 @@ def _default_languages() -> list[str]:
     return []
 
 
+# What discovery's text search reads, in this order; see TrainerProfile.search_text.
+TEXT_SEARCH_FIELDS = ("display_name", "city", "bio", "offering_titles", "category_names")
+
+
+def _search_text_expression():
+    """The fields, one per line (a match cannot span two), in capitals."""
+    parts: list = []
+    for field in TEXT_SEARCH_FIELDS:
+        parts.extend([models.F(field), models.Value("\n")])
+    return Upper(Concat(*parts[:-1], output_field=models.TextField()))
+
+
 LATITUDE_VALIDATORS = [MinValueValidator(-90.0), MaxValueValidator(90.0)]
 LONGITUDE_VALIDATORS = [MinValueValidator(-180.0), MaxValueValidator(180.0)]
 
@@ -246,8 +259,9 @@ class TrainerProfile(models.Model):
     """A trainer's public face: what the map, the list and the public page show.
 
     ``min_price_*`` and ``offering_titles`` are copies of the active offerings kept by
-    ``services.trainer_refresh_min_price``, and ``rating_*`` are meant as the reviews' average
-    and count (no code writes them: the project has no reviews), so discovery reads one table.
+    ``services.trainer_refresh_min_price``, ``category_names`` is kept by
+    ``services.trainer_refresh_category_names``, and ``rating_*`` are meant as the reviews'
+    average and count, so discovery reads one table.
     """
 
     user = models.OneToOneField(
@@ -296,6 +310,24 @@ class TrainerProfile(models.Model):
         default="",
         editable=False,
         help_text=_("One per line, copied from the active offerings for the text search."),
+    )
+    category_names = models.TextField(
+        _("category names"),
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_(
+            "In English and Swedish, one per line, copied from the categories for the text search."
+        ),
+    )
+    # Discovery's text search reads one stored column: the database computes it on every write,
+    # so matching a row costs one LIKE and no UPPER() (on PostgreSQL a trigram index serves it,
+    # migration 0008). UPPER() folds every letter on PostgreSQL, ASCII letters only on SQLite.
+    search_text = models.GeneratedField(
+        expression=_search_text_expression(),
+        output_field=models.TextField(),
+        db_persist=True,
+        verbose_name=_("search text"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

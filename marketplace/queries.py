@@ -1,7 +1,8 @@
 import math
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Upper
 
 from storage import services as storage_services
 from storage.models import Folder, Kind, Status, UserFile
@@ -38,14 +39,10 @@ def trainers_discover(
     """Published trainers inside the box, filtered, in a stable order for pagination.
 
     The category goes through an EXISTS subquery rather than a join, so no DISTINCT is
-    needed. The text matches the profile's own columns, offering titles included (a copy
-    kept by ``trainer_refresh_min_price``): a subquery over the offerings made PostgreSQL
-    scan all of them, 100 ms for a city box. Categories are not prefetched here: a page gets
-    them in one query from ``trainer_categories`` as plain tuples (cheaper than model
-    instances), so a page costs the same number of queries whatever its size.
-
-    On SQLite the text match ignores case for ASCII letters only ("MALMÖ" misses "Malmö");
-    PostgreSQL folds every letter.
+    needed. The text (``trainer_text_matches``) matches the profile's own columns and the
+    names of its categories. Categories are not prefetched here: a page gets them in one
+    query from ``trainer_categories`` as plain tuples (cheaper than model instances), so a
+    page costs the same number of queries whatever its size.
     """
     qs = TrainerProfile.objects.filter(
         is_published=True,
@@ -61,15 +58,29 @@ def trainers_discover(
             )
         )
     if q:
-        qs = qs.filter(
-            Q(display_name__icontains=q)
-            | Q(city__icontains=q)
-            | Q(bio__icontains=q)
-            | Q(offering_titles__icontains=q)
-        )
+        qs = qs.filter(trainer_text_matches(q))
     if price_max is not None:
         qs = qs.filter(min_price_amount__lte=price_max)
     return qs.only(*DISCOVERY_FIELDS).order_by("id")
+
+
+# The trigram index over TrainerProfile.search_text on PostgreSQL (migration 0008).
+TEXT_SEARCH_INDEX = "trainer_search_text_trgm_idx"
+
+
+def trainer_text_matches(q: str) -> Q:
+    """Trainers whose name, city, bio, an active offering's title or a category's English or
+    Swedish name contains ``q``, in any case.
+
+    Offering titles and category names are copies on the profile (kept by
+    ``trainer_refresh_min_price`` and ``trainer_refresh_category_names``): a subquery over
+    another table, ORed with the profile's own columns, made PostgreSQL test every trainer
+    in the box one by one. All of it is in one stored, upper-cased column
+    (``search_text``), and ``q`` is upper-cased by the same database function, so a row
+    costs one LIKE; on PostgreSQL the trigram index answers a rare word, and the planner's
+    statistics on the column send a frequent one or a small box down a cheaper path.
+    """
+    return Q(search_text__contains=Upper(Value(q)))
 
 
 @dataclass(frozen=True)
@@ -120,7 +131,9 @@ def trainers_page(
     if not has_next and (rows or number == 1):
         count, count_exact = offset + len(rows), True
     else:
-        counted = queryset[: count_limit + 1].count()
+        # Unordered: any count_limit + 1 matching rows will do, so PostgreSQL stops at the
+        # first ones its index gives instead of sorting or walking every match in id order.
+        counted = queryset.order_by()[: count_limit + 1].count()
         count, count_exact = min(counted, count_limit), counted <= count_limit
     return TrainersPage(
         number=number,

@@ -305,6 +305,46 @@ def trainer_refresh_min_price(*, profile: TrainerProfile) -> TrainerProfile:
     return profile
 
 
+def category_names_text(names: Iterable[tuple[str, str]]) -> str:
+    """The ``category_names`` copy: each (English, Swedish) name, one per line, in the given
+    order, a Swedish name equal to the English one written once."""
+    lines: list[str] = []
+    for name_en, name_sv in names:
+        lines.extend([name_en] if name_sv == name_en else [name_en, name_sv])
+    return "\n".join(lines)
+
+
+@transaction.atomic
+def trainer_refresh_category_names(*, trainer_ids: Iterable[int]) -> None:
+    """Copy the names of each trainer's categories onto the profile, for discovery's text
+    search (a query that names a category finds its trainers from one table, one index).
+
+    Called whenever categories change: a trainer's set, a category's name, a category
+    deleted (marketplace.receivers). The profile rows are locked in id order first, so two
+    changes at once cannot leave a stale copy nor deadlock.
+    """
+    ids = sorted(set(trainer_ids))
+    for start in range(0, len(ids), 2000):
+        chunk = ids[start : start + 2000]
+        profiles = list(
+            TrainerProfile.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .only("pk")
+        )
+        names: dict[int, list[tuple[str, str]]] = {profile.pk: [] for profile in profiles}
+        links = (
+            TrainerProfile.categories.through.objects.filter(trainerprofile_id__in=names)
+            .order_by("category__name_en", "category_id")
+            .values_list("trainerprofile_id", "category__name_en", "category__name_sv")
+        )
+        for trainer_id, name_en, name_sv in links:
+            names[trainer_id].append((name_en, name_sv))
+        for profile in profiles:
+            profile.category_names = category_names_text(names[profile.pk])
+        TrainerProfile.objects.bulk_update(profiles, ["category_names"])
+
+
 def _offering_clean(offering: Offering) -> None:
     offering.currency = (offering.currency or "").upper()
     _full_clean(offering, exclude=["trainer"])

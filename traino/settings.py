@@ -9,9 +9,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from traino.content_policy import storage_image_sources, tile_image_sources
 from traino.production import refuse_insecure_values
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -135,6 +137,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "marketplace",
     "bookings",
     "payments",
@@ -144,6 +147,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -169,6 +174,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # CSP_NONCE: the request's nonce, for every <script> tag.
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -457,6 +464,48 @@ if env.bool("USE_X_FORWARDED_PROTO", default=PRODUCTION):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "traino.errors.csrf_failure"
+
+# Content-Security-Policy (django-csp; Django 5.2 has none of its own). Scripts come from our
+# own origin and every <script> tag carries the request's nonce ({{ CSP_NONCE }}); there is no
+# inline script code or on*= handler anywhere: code lives in static/js, configuration goes
+# through json_script (Django admin's templates carry no nonce; their scripts are files on our
+# origin, which 'self' allows). Styles: our templates have no style="" attributes or <style>
+# blocks, and the libraries set styles through the DOM (allowed); FullCalendar alone injects a
+# <style> element, which it gives the nonce of the page's first script[nonce], hence the nonce in
+# style-src rather than 'unsafe-inline'. Images: our origin, the upload storage host, the map
+# tile host, and data: (Leaflet cancels a tile by pointing it at a data: GIF; Swagger UI's CSS
+# draws its icons as data: images). Fonts: ours, and FullCalendar's icon font, which its
+# injected stylesheet embeds as a data: URL.
+# A page that needs more sources adds them to its own response, never here: a payment page
+# that loads Stripe.js decorates its view with csp.decorators.csp_update({
+#     "script-src": ["https://js.stripe.com"],
+#     "frame-src": ["https://js.stripe.com", "https://hooks.stripe.com"],
+#     "connect-src": ["https://api.stripe.com"]})
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [
+            SELF,
+            "data:",
+            *storage_image_sources(
+                bucket=AWS_STORAGE_BUCKET_NAME,
+                endpoint_url=AWS_S3_ENDPOINT_URL,
+                custom_domain=AWS_S3_CUSTOM_DOMAIN,
+                region=AWS_S3_REGION_NAME,
+                addressing_style=AWS_S3_ADDRESSING_STYLE,
+            ),
+            *tile_image_sources(TRAINO_MAP_TILE_URL),
+        ],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- logging ---------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()

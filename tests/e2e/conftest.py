@@ -3,8 +3,14 @@
 Use the ``page`` fixture (a fresh browser context per test, pointed at the live server) and
 mark the test ``@pytest.mark.browser``. A failing test leaves a full-page screenshot in
 test-artifacts/; ``screenshot(page, "name")`` takes one on purpose.
+
+Every browser test also enforces the site's Content-Security-Policy: the ``page`` fixture
+records each violation the browser reports (the ``securitypolicyviolation`` event and the
+console's "Refused to ..." lines) in ``page.csp_violations`` and fails the test at teardown
+when any was seen.
 """
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -76,12 +82,57 @@ def browser_context(browser, live_server, transactional_db):
     context.close()
 
 
+# Runs in every document before its own scripts (Playwright injects it through DevTools, so
+# the page's policy does not block it) and hands each violation to Python.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__trainoCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "(no URI)"}` +
+    ` in ${event.sourceFile || event.documentURI}:${event.lineNumber}` +
+    (event.sample ? ` (${event.sample})` : "")
+  );
+});
+"""
+
+
+def watch_csp_violations(context) -> list[str]:
+    """Record every CSP violation reported by any page of the context (popups included)."""
+    violations: list[str] = []
+    context.expose_function("__trainoCspViolation", lambda text: violations.append(text))
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)
+
+    def console(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"console: {message.text[:300]}")
+
+    context.on("console", console)
+    return violations
+
+
+def assert_no_csp_violations(page) -> None:
+    """Fail when the page reported a CSP violation; first let events already queued arrive."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    if not page.is_closed():
+        # A page that is navigating away has nothing queued.
+        with contextlib.suppress(PlaywrightError):
+            page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 0))")
+    if page.csp_violations:
+        listing = "\n  ".join(page.csp_violations)
+        pytest.fail(f"Content-Security-Policy violations:\n  {listing}", pytrace=False)
+
+
 @pytest.fixture
 def page(browser_context, request):
+    violations = watch_csp_violations(browser_context)
     page = browser_context.new_page()
+    page.csp_violations = violations
     yield page
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         path = screenshot(page, f"FAILED-{request.node.nodeid}")
         print(f"\nScreenshot of the failure: {path}")
-    page.close()
+    try:
+        assert_no_csp_violations(page)
+    finally:
+        page.close()

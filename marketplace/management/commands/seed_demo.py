@@ -330,6 +330,14 @@ def create_demo_trainers(specs: list[dict], categories: dict[str, Category]) -> 
                 "min_price_amount": copies.min_price_amount,
                 "min_price_currency": copies.min_price_currency,
                 "offering_titles": copies.offering_titles,
+                # The links below are plain rows (no m2m_changed): the copy is written here.
+                "category_names": services.category_names_text(
+                    (c.name_en, c.name_sv)
+                    for c in sorted(
+                        (categories[slug] for slug in spec["categories"]),
+                        key=lambda c: (c.name_en, c.pk),
+                    )
+                ),
                 "rating_count": 0,
                 "created_at": now,
                 "updated_at": now,
