@@ -254,7 +254,8 @@ def _raise_on_clash(schedule: Schedule, others: list[Schedule], *, now: datetime
 
 
 def _lock_trainer(trainer_id: int) -> None:
-    TrainerProfile.objects.select_for_update().filter(pk=trainer_id).first()
+    """Serialize one trainer's schedule writes; reads only the id (the row itself is wide)."""
+    list(TrainerProfile.objects.select_for_update().filter(pk=trainer_id).values_list("pk"))
 
 
 def schedule_validate(
