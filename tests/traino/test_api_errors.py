@@ -54,7 +54,9 @@ urlpatterns = [
     path(
         "api/test/api-error",
         _FailingView.as_view(
-            failure=DomainError(code="SLOT_UNAVAILABLE", fields={"slot": ["Taken."]}, status=409)
+            failure=DomainError(
+                code="SLOT_UNAVAILABLE", fields={"slot": ["Taken."]}, status=409
+            )
         ),
     ),
     *traino_urls.urlpatterns,
