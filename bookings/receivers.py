@@ -12,7 +12,12 @@ from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Offering
-from marketplace.signals import demo_trainers_seeded, offering_changed, offering_will_change
+from marketplace.signals import (
+    demo_trainers_seeded,
+    offering_changed,
+    offering_will_change,
+    user_will_be_deleted,
+)
 
 from . import demo, services
 from .cache import availability_invalidate_on_commit
@@ -31,13 +36,28 @@ def check_offering_change(
             )
             raise OfferingInUse(message, fields={"offering": [str(message)]})
         return
-    if not created and "duration_minutes" in changes:
+    if created:
+        return
+    if "is_active" in changes and not offering.is_active:
+        services.offering_refuse_if_booked(offering=offering)
+    if "duration_minutes" in changes:
+        services.offering_refuse_if_booked(offering=offering, inheriting_only=True)
         services.schedules_check_offering_duration(offering=offering)
 
 
 @receiver(offering_changed, sender=Offering, dispatch_uid="bookings.offering_changed")
 def refresh_availability(sender, *, offering: Offering, **kwargs) -> None:
     availability_invalidate_on_commit(offering.trainer_id)
+
+
+@receiver(user_will_be_deleted, dispatch_uid="bookings.user_will_be_deleted")
+def settle_bookings_of_leaving_user(
+    sender, *, user, cancel_bookings=False, actor=None, **kwargs
+) -> bool:
+    """Upcoming bookings refuse the deletion (BookingsAffected) unless ``cancel_bookings``;
+    the trainer's schedules stop. True (keep the row, anonymised) when bookings or their
+    trail refer to the user: they are never deleted."""
+    return services.account_settle_bookings(user=user, cancel_bookings=cancel_bookings, actor=actor)
 
 
 demo_trainers_seeded.connect(demo.on_demo_trainers_seeded, dispatch_uid="bookings.demo_schedules")

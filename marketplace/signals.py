@@ -35,3 +35,10 @@ offering_changed = Signal()
 # demo trainer's profile id, new or not): apps add their demo data (bookings: schedules).
 # A receiver may return a line of text for the command to print.
 demo_trainers_seeded = Signal()
+
+# Sent by ``services.user_delete`` inside its transaction, before anything is deleted, with
+# ``user``, ``cancel_bookings`` (the caller confirmed cancelling what is in the way) and
+# ``actor``. A receiver refuses by raising a DomainError, and returns True when rows that
+# must be kept (bookings and their trail) refer to the user: the account is then
+# anonymised instead of deleted.
+user_will_be_deleted = Signal()
