@@ -1,16 +1,21 @@
-"""Shared set-up for the booking tests: a weekly schedule, trainees, and a booking helper."""
+"""Shared set-up for the booking tests: schedules, trainees, and helpers that book."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
-from bookings import booking_services
+from bookings import booking_services, recurrence
+from bookings.recurrence import WEEKDAYS
 from tests.factories import ScheduleFactory, UserFactory
 
 # ScheduleFactory: Mondays 07:00 Stockholm (06:00 UTC) from 2027-01-04.
 MONDAY = datetime(2027, 1, 4, 6, 0, tzinfo=UTC)
 NEXT_MONDAY = datetime(2027, 1, 11, 6, 0, tzinfo=UTC)
 NOW = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)
+
+SV = {"HTTP_ACCEPT_LANGUAGE": "sv"}
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 @pytest.fixture
@@ -31,3 +36,47 @@ def book(trainee, schedule, start=MONDAY, now=NOW):
 
 def confirm(booking):
     return booking_services.booking_confirm_payment(booking_id=booking.pk)
+
+
+def future_schedule(days_ahead: int = 10, **kwargs):
+    """A weekly schedule whose first session is ``days_ahead`` days from today, for tests
+    that go through the API (which uses the real clock)."""
+    first = timezone.localdate() + timedelta(days=days_ahead)
+    kwargs.setdefault("rrule", f"FREQ=WEEKLY;BYDAY={WEEKDAYS[first.weekday()]}")
+    return ScheduleFactory(starts_on=first, **kwargs)
+
+
+def first_start(schedule) -> datetime:
+    return recurrence.first_start(schedule)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture
+def announced():
+    """(signal name, booking id, extra) of every bookings signal sent during the test."""
+    from bookings import signals
+
+    log = []
+    names = [
+        "booking_created",
+        "booking_confirmed",
+        "booking_cancelled",
+        "booking_expired",
+        "booking_completed",
+        "booking_no_show",
+    ]
+    receivers = {}
+    for name in names:
+
+        def receiver(sender, *, booking, actor, _name=name, **extra):
+            extra.pop("signal", None)
+            log.append((_name, booking.pk, extra))
+
+        receivers[name] = receiver
+        getattr(signals, name).connect(receiver)
+    yield log
+    for name, receiver in receivers.items():
+        getattr(signals, name).disconnect(receiver)
