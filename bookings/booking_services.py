@@ -219,7 +219,9 @@ def _book_locked(trainee: User, schedule_id: int, start: datetime, now: datetime
         price_amount=offering.price_amount,
         currency=offering.currency,
         status=BookingStatus.PENDING_PAYMENT,
-        hold_expires_at=now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES),
+        hold_expires_at=(now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES)).replace(
+            microsecond=0
+        ),
     )
     Slot.objects.filter(pk=slot.pk).update(seats_taken=F("seats_taken") + 1)
     BookingEvent.objects.create(

@@ -1,6 +1,7 @@
 """Shared set-up for the booking tests: schedules, trainees, and helpers that book."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -38,12 +39,26 @@ def confirm(booking):
     return booking_services.booking_confirm_payment(booking_id=booking.pk)
 
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
 def future_schedule(days_ahead: int = 10, **kwargs):
-    """A weekly schedule whose first session is ``days_ahead`` days from today, for tests
-    that go through the API (which uses the real clock)."""
-    first = timezone.localdate() + timedelta(days=days_ahead)
+    """A weekly schedule (07:00 Stockholm) whose first session is ``days_ahead`` days from
+    today, for tests that go through the API (which uses the real clock)."""
+    first = timezone.localdate(timezone=STOCKHOLM) + timedelta(days=days_ahead)
     kwargs.setdefault("rrule", f"FREQ=WEEKLY;BYDAY={WEEKDAYS[first.weekday()]}")
     return ScheduleFactory(starts_on=first, **kwargs)
+
+
+def schedule_starting_in(delta: timedelta, **kwargs):
+    """A weekly schedule whose first session starts ``delta`` from now (to the minute)."""
+    moment = timezone.now().astimezone(STOCKHOLM) + delta
+    return ScheduleFactory(
+        starts_on=moment.date(),
+        start_time=moment.time().replace(second=0, microsecond=0, tzinfo=None),
+        rrule=f"FREQ=WEEKLY;BYDAY={WEEKDAYS[moment.weekday()]}",
+        **kwargs,
+    )
 
 
 def first_start(schedule) -> datetime:
