@@ -199,13 +199,13 @@ def _book_locked(trainee: User, schedule_id: int, start: datetime, now: datetime
     if slot.capacity != offering.capacity:
         slot.capacity = max(offering.capacity, slot.seats_taken)
         slot.save(update_fields=["capacity"])
-    if slot.seats_taken >= slot.capacity:
-        raise SlotFull()
     overlapping = queries.holding_seats(
         Booking.objects.filter(start__lt=occurrence.end, end__gt=occurrence.start), now
     )
     if overlapping.filter(trainee_id=trainee.pk).exists():
-        raise TraineeConflict()
+        raise TraineeConflict()  # before SLOT_FULL: "you have it already" says more
+    if slot.seats_taken >= slot.capacity:
+        raise SlotFull()
     if overlapping.filter(trainer_id=schedule.trainer_id).exclude(slot_id=slot.pk).exists():
         raise SlotUnavailable(_("The trainer is not free at this time."))
     booking = Booking.objects.create(

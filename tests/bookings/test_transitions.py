@@ -46,19 +46,22 @@ def test_the_table_names_every_status():
 
 
 def test_the_allowed_steps():
-    assert ALLOWED == sorted(
-        [
-            ("pending_payment", "confirmed"),
-            ("pending_payment", "cancelled"),
-            ("pending_payment", "expired"),
-            ("confirmed", "cancelled"),
-            ("confirmed", "completed"),
-            ("confirmed", "no_show_trainee"),
-            ("confirmed", "no_show_trainer"),
-            ("completed", "no_show_trainee"),
-            ("completed", "no_show_trainer"),
-            ("no_show_trainer", "completed"),
-        ]
+    assert (
+        sorted(
+            [
+                ("pending_payment", "confirmed"),
+                ("pending_payment", "cancelled"),
+                ("pending_payment", "expired"),
+                ("confirmed", "cancelled"),
+                ("confirmed", "completed"),
+                ("confirmed", "no_show_trainee"),
+                ("confirmed", "no_show_trainer"),
+                ("completed", "no_show_trainee"),
+                ("completed", "no_show_trainer"),
+                ("no_show_trainer", "completed"),
+            ]
+        )
+        == ALLOWED
     )
 
 
