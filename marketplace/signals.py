@@ -32,7 +32,8 @@ offering_will_change = Signal()
 offering_changed = Signal()
 
 # Sent by ``manage.py seed_demo`` after the demo trainers exist, with ``trainer_ids`` (every
-# demo trainer's profile id, new or not): apps add their demo data (bookings: schedules).
+# demo trainer's profile id, new or not) and ``trainee_ids`` (the demo trainee account): apps
+# add their demo data (bookings: schedules, and the demo trainee's bookings).
 # A receiver may return a line of text for the command to print.
 demo_trainers_seeded = Signal()
 
