@@ -147,33 +147,30 @@ def book_slot(
     trainer's time taken by another session), SlotFull (409), TraineeConflict (409).
     """
     now = now or timezone.now()
-    schedule = Schedule.objects.select_related("offering", "trainer").filter(pk=schedule_id).first()
-    if schedule is None or not schedule.trainer.is_published:
-        raise NotAnOccurrence.on_field(
-            "schedule_id", _("There is no bookable schedule with this id.")
-        )
-    if schedule.trainer.user_id == trainee.pk:
-        raise CannotBookSelf()
-    occurrence = _bookable_occurrence(schedule, start, now=now)
-    _expire_dead_holds_in_the_way(
-        trainee_id=trainee.pk,
-        trainer_id=schedule.trainer_id,
-        start=occurrence.start,
-        end=occurrence.end,
-        now=now,
-    )
     for _attempt in range(3):
         try:
             with transaction.atomic():
-                return _book_locked(trainee, schedule.pk, start, now)
+                return _book_locked(trainee, schedule_id, start, now)
+        except _DeadHoldsInTheWay as in_the_way:
+            # Expired outside the booking's transaction, one at a time: each takes its own
+            # slot's lock, which this transaction must not hold alongside ours.
+            for booking_id in in_the_way.booking_ids:
+                booking_expire(booking_id=booking_id, now=now)
         except IntegrityError as exc:
             name = constraint_name(exc)
-            if name == SLOT_UNIQUE_CONSTRAINT:
-                continue  # another request created the slot a moment ago: lock that one
             if name in _REFUSALS:
                 raise _refusal_for(name) from exc
             raise
     raise SlotUnavailable()
+
+
+class _DeadHoldsInTheWay(Exception):
+    """Unpaid holds past their time overlap the new booking: they still count for the
+    exclusion constraints until they are expired."""
+
+    def __init__(self, booking_ids: list[int]):
+        self.booking_ids = booking_ids
+        super().__init__(booking_ids)
 
 
 def _bookable_occurrence(schedule: Schedule, start: datetime, *, now: datetime):
@@ -187,30 +184,48 @@ def _bookable_occurrence(schedule: Schedule, start: datetime, *, now: datetime):
 
 
 def _book_locked(trainee: User, schedule_id: int, start: datetime, now: datetime) -> Booking:
+    # Read under the shared lock: a change to the schedule or offering committed before is
+    # seen, and none can commit until this booking has.
     _share_lock_schedule(schedule_id)
-    # Read again under the lock: a change to the schedule or offering committed since the
-    # first read is seen now, and none can commit until this booking has.
-    schedule = Schedule.objects.select_related("offering", "trainer").get(pk=schedule_id)
+    schedule = Schedule.objects.select_related("offering", "trainer").filter(pk=schedule_id).first()
+    if schedule is None or not schedule.trainer.is_published:
+        raise NotAnOccurrence.on_field(
+            "schedule_id", _("There is no bookable schedule with this id.")
+        )
+    if schedule.trainer.user_id == trainee.pk:
+        raise CannotBookSelf()
     offering = schedule.offering
     occurrence = _bookable_occurrence(schedule, start, now=now)
     slot = _slot_for_update(schedule, occurrence)
-    _expire_dead_holds_of_slot(slot, now)
-    slot.refresh_from_db(fields=["seats_taken", "capacity"])
+    around = _bookings_around(trainee.pk, schedule.trainer_id, occurrence.start, occurrence.end)
+    trainee_busy = trainer_busy = False
+    dead_elsewhere = []
+    dead_here = []
+    for booking in around.only("pk", "trainee_id", "slot_id", "status", "hold_expires_at"):
+        live = booking.status == BookingStatus.CONFIRMED or booking.hold_expires_at > now
+        if not live:
+            (dead_here if booking.slot_id == slot.pk else dead_elsewhere).append(booking.pk)
+        elif booking.trainee_id == trainee.pk:
+            trainee_busy = True
+        elif booking.slot_id != slot.pk:
+            trainer_busy = True
+    if trainee_busy:
+        raise TraineeConflict()  # before SLOT_FULL: "you have it already" says more
+    if trainer_busy:
+        raise SlotUnavailable(_("The trainer is not free at this time."))
+    if dead_elsewhere:
+        raise _DeadHoldsInTheWay(dead_elsewhere)
+    if dead_here:
+        _expire_dead_holds_of_slot(slot, now)
+        slot.refresh_from_db(fields=["seats_taken"])
     if slot.capacity != offering.capacity:
         slot.capacity = max(offering.capacity, slot.seats_taken)
         slot.save(update_fields=["capacity"])
-    overlapping = queries.holding_seats(
-        Booking.objects.filter(start__lt=occurrence.end, end__gt=occurrence.start), now
-    )
-    if overlapping.filter(trainee_id=trainee.pk).exists():
-        raise TraineeConflict()  # before SLOT_FULL: "you have it already" says more
     if slot.seats_taken >= slot.capacity:
         raise SlotFull()
-    if overlapping.filter(trainer_id=schedule.trainer_id).exclude(slot_id=slot.pk).exists():
-        raise SlotUnavailable(_("The trainer is not free at this time."))
     booking = Booking.objects.create(
         trainee=trainee,
-        trainer_id=schedule.trainer_id,
+        trainer=schedule.trainer,
         offering=offering,
         schedule=schedule,
         slot=slot,
@@ -232,6 +247,14 @@ def _book_locked(trainee: User, schedule_id: int, start: datetime, now: datetime
     return booking
 
 
+def _bookings_around(trainee_id: int, trainer_id: int, start: datetime, end: datetime):
+    """Active bookings of the trainee or the trainer overlapping [start, end): one query for
+    both conflict checks (read under the slot's lock)."""
+    return Booking.objects.filter(status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start).filter(
+        Q(trainee_id=trainee_id) | Q(trainer_id=trainer_id)
+    )
+
+
 def _share_lock_schedule(schedule_id: int) -> None:
     """Bookings share the schedule and offering rows; schedule and offering changes take
     them for update, so a change and a booking of the same schedule never interleave
@@ -247,51 +270,33 @@ def _share_lock_schedule(schedule_id: int) -> None:
 
 
 def _slot_for_update(schedule: Schedule, occurrence) -> Slot:
-    """The occurrence's slot row, created on its first booking, locked."""
-    found = Slot.objects.select_for_update().filter(schedule=schedule, start=occurrence.start)
-    slot = found.first()
-    if slot is None:
-        try:
-            with transaction.atomic():
-                Slot.objects.create(
-                    schedule=schedule,
-                    trainer_id=schedule.trainer_id,
-                    start=occurrence.start,
-                    end=occurrence.end,
-                    capacity=schedule.offering.capacity,
-                )
-        except IntegrityError as exc:
-            if constraint_name(exc) != SLOT_UNIQUE_CONSTRAINT:
-                raise
-        slot = found.get()
-    return slot
+    """The occurrence's slot row, created on its first booking, locked. The insert skips
+    an existing row (ON CONFLICT DO NOTHING; a concurrent insert of the same slot waits
+    for the other transaction), so two first bookings never fail on the unique key."""
+    Slot.objects.bulk_create(
+        [
+            Slot(
+                schedule=schedule,
+                trainer_id=schedule.trainer_id,
+                start=occurrence.start,
+                end=occurrence.end,
+                capacity=schedule.offering.capacity,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    return Slot.objects.select_for_update().get(schedule=schedule, start=occurrence.start)
 
 
-def _expire_dead_holds_of_slot(slot: Slot, now: datetime) -> None:
+def _expire_dead_holds_of_slot(slot: Slot, now: datetime) -> int:
     dead = Booking.objects.select_for_update().filter(
         slot=slot, status=BookingStatus.PENDING_PAYMENT, hold_expires_at__lte=now
     )
+    expired = 0
     for booking in dead.order_by("pk"):
         _expire(booking)
-
-
-def _expire_dead_holds_in_the_way(
-    *, trainee_id: int, trainer_id: int, start: datetime, end: datetime, now: datetime
-) -> None:
-    """Dead holds overlapping the new booking still count for the exclusion constraints
-    until their status changes: expire them first, each in its own transaction."""
-    dead = (
-        Booking.objects.filter(
-            status=BookingStatus.PENDING_PAYMENT,
-            hold_expires_at__lte=now,
-            start__lt=end,
-            end__gt=start,
-        )
-        .filter(Q(trainee_id=trainee_id) | Q(trainer_id=trainer_id))
-        .values_list("pk", flat=True)
-    )
-    for booking_id in dead:
-        booking_expire(booking_id=booking_id, now=now)
+        expired += 1
+    return expired
 
 
 def constraint_name(exc: IntegrityError) -> str | None:

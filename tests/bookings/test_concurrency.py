@@ -292,7 +292,7 @@ def test_a_slots_seats_cannot_exceed_its_capacity_in_the_database():
 def test_a_constraint_violation_the_checks_missed_is_a_409_not_a_500(monkeypatch, same_trainee):
     """A race the code's checks lose (simulated by blinding them) ends as the same refusal."""
     needs_postgres()
-    from bookings import booking_services, queries
+    from bookings import booking_services
     from bookings.errors import SlotUnavailable, TraineeConflict
 
     schedule = future_schedule()
@@ -306,7 +306,7 @@ def test_a_constraint_violation_the_checks_missed_is_a_409_not_a_500(monkeypatch
             offering__trainer=schedule.trainer, starts_on=schedule.starts_on, rrule=schedule.rrule
         )
         expected, trainee = SlotUnavailable, UserFactory()
-    monkeypatch.setattr(queries, "holding_seats", lambda rows, now: rows.none())
+    monkeypatch.setattr(booking_services, "_bookings_around", lambda *args: Booking.objects.none())
 
     with pytest.raises(expected):
         booking_services.book_slot(trainee=trainee, schedule_id=other.pk, start=start)
