@@ -6,7 +6,7 @@ a bare Django view doing one INSERT, served the same way; 0 double bookings; 0 e
 than 409.
 
 PostgreSQL only (DATABASE_URL=postgres://...): a throw-away database test_<name> is created
-and dropped at the end. gunicorn (gthread) serves bench/bench_settings.py (the site plus
+and dropped at the end. gunicorn (gthread) serves bench/_booking_settings.py (the site plus
 /bench/insert) with persistent connections (DB_CONN_MAX_AGE); CLIENTS threads each keep one
 HTTP connection open and send their requests back to back.
 
@@ -138,7 +138,7 @@ def free_port() -> int:
 def start_server(database_url: str, port: int) -> subprocess.Popen:
     environment = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "DJANGO_SETTINGS_MODULE": "_booking_settings",
         "PYTHONPATH": f"{ROOT / 'bench'}{os.pathsep}{ROOT}",
         "DATABASE_URL": database_url,
         "DB_CONN_MAX_AGE": "600",
@@ -147,6 +147,8 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
         "AXES_ENABLED": "false",
         "LOG_LEVEL": "ERROR",
         "DJANGO_ENV_FILE": os.devnull,
+        # WhiteNoise: no collectstatic here, nothing static is served.
+        "PYTHONWARNINGS": "ignore:No directory at",
     }
     server = subprocess.Popen(
         [
@@ -195,9 +197,15 @@ def run_clients(port: int, jobs: list[list[tuple[str, str, dict | None]]]):
             if token:
                 headers["Authorization"] = f"Bearer {token}"
             started = time.perf_counter()
-            conn.request("POST", path, body=json.dumps(body or {}), headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
+            try:
+                conn.request("POST", path, body=json.dumps(body or {}), headers=headers)
+                response = conn.getresponse()
+                payload = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                mine.append(((time.perf_counter() - started) * 1000, 0, type(exc).__name__))
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                continue
             elapsed = (time.perf_counter() - started) * 1000
             code = ""
             if response.status >= 400:

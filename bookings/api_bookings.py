@@ -18,7 +18,6 @@ from datetime import UTC
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -59,6 +58,7 @@ _ERROR_DESCRIPTIONS = {
     404: "NOT_FOUND",
     409: "SLOT_UNAVAILABLE, SLOT_FULL, TRAINEE_CONFLICT, INVALID_TRANSITION, "
     "TOO_LATE_TO_CANCEL, NO_SHOW_NOT_ALLOWED",
+    415: "UNSUPPORTED_MEDIA_TYPE",
     422: "IDEMPOTENCY_KEY_REUSED",
 }
 
@@ -135,14 +135,14 @@ class BookingOut(serializers.Serializer):
     def get_trainee_first_name(self, booking: Booking) -> str:
         return booking.trainee.name.split(" ")[0] if booking.trainee.name else ""
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_hold_expires_at(self, booking: Booking):
         """Only while the booking waits for payment."""
         if booking.status != BookingStatus.PENDING_PAYMENT or booking.hold_expires_at is None:
             return None
         return serializers.DateTimeField().to_representation(booking.hold_expires_at)
 
-    @extend_schema_field(OpenApiTypes.STR)
+    @extend_schema_field(serializers.CharField(allow_null=True))
     def get_pay_url(self, booking: Booking) -> str | None:
         return pay_url(booking)
 
@@ -241,7 +241,7 @@ class BookingListView(APIView):
                 description="Retry-safe: the same key and body give the first answer again.",
             )
         ],
-        responses={201: BookingOut, **error_responses(400, 401, 403, 409, 422)},
+        responses={201: BookingOut, **error_responses(400, 401, 403, 409, 415, 422)},
     )
     def post(self, request):
         def book() -> tuple[int, dict]:
@@ -308,7 +308,7 @@ class RefundQuoteView(APIView):
 class BookingCancelView(APIView):
     @extend_schema(
         request=CancelInput,
-        responses={200: BookingOut, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: BookingOut, **error_responses(400, 401, 403, 404, 409, 415)},
         description="Cancel: a trainee by the cancellation policy, a trainer or staff with a "
         "full refund. The answer's `refund` is the decision (0 for an unpaid booking).",
     )
@@ -328,7 +328,7 @@ class BookingCancelView(APIView):
 class NoShowTraineeView(APIView):
     @extend_schema(
         request=NoShowInput,
-        responses={200: BookingOut, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: BookingOut, **error_responses(400, 401, 403, 404, 409, 415)},
         description="The trainer (or staff) marks that the trainee did not come: no refund.",
     )
     def post(self, request, pk: int):
@@ -346,7 +346,7 @@ class NoShowTraineeView(APIView):
 class NoShowTrainerView(APIView):
     @extend_schema(
         request=NoShowInput,
-        responses={200: BookingOut, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: BookingOut, **error_responses(400, 401, 403, 404, 409, 415)},
         description="The trainee reports that the trainer did not come; staff review it.",
     )
     def post(self, request, pk: int):
@@ -364,7 +364,7 @@ class NoShowTrainerView(APIView):
 class NoShowReviewView(APIView):
     @extend_schema(
         request=ReviewInput,
-        responses={200: BookingOut, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: BookingOut, **error_responses(400, 401, 403, 404, 409, 415)},
         description="Staff uphold (full refund) or dismiss (completed) a trainee's report.",
     )
     def post(self, request, pk: int):

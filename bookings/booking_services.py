@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -196,18 +197,21 @@ def _book_locked(trainee: User, schedule_id: int, start: datetime, now: datetime
         raise CannotBookSelf()
     offering = schedule.offering
     occurrence = _bookable_occurrence(schedule, start, now=now)
-    slot = _slot_for_update(schedule, occurrence)
+    slot_id = _take_seat(schedule, occurrence)  # locks the slot; None: no seat free
     around = _bookings_around(trainee.pk, schedule.trainer_id, occurrence.start, occurrence.end)
     trainee_busy = trainer_busy = False
     dead_elsewhere = []
     dead_here = []
-    for booking in around.only("pk", "trainee_id", "slot_id", "status", "hold_expires_at"):
+    for booking in around.only(
+        "pk", "trainee_id", "slot_id", "schedule_id", "start", "status", "hold_expires_at"
+    ):
+        here = booking.schedule_id == schedule.pk and booking.start == occurrence.start
         live = booking.status == BookingStatus.CONFIRMED or booking.hold_expires_at > now
         if not live:
-            (dead_here if booking.slot_id == slot.pk else dead_elsewhere).append(booking.pk)
+            (dead_here if here else dead_elsewhere).append(booking.pk)
         elif booking.trainee_id == trainee.pk:
             trainee_busy = True
-        elif booking.slot_id != slot.pk:
+        elif not here:
             trainer_busy = True
     if trainee_busy:
         raise TraineeConflict()  # before SLOT_FULL: "you have it already" says more
@@ -216,19 +220,15 @@ def _book_locked(trainee: User, schedule_id: int, start: datetime, now: datetime
     if dead_elsewhere:
         raise _DeadHoldsInTheWay(dead_elsewhere)
     if dead_here:
-        _expire_dead_holds_of_slot(slot, now)
-        slot.refresh_from_db(fields=["seats_taken"])
-    if slot.capacity != offering.capacity:
-        slot.capacity = max(offering.capacity, slot.seats_taken)
-        slot.save(update_fields=["capacity"])
-    if slot.seats_taken >= slot.capacity:
-        raise SlotFull()
+        _expire_dead_holds(dead_here)
+    if slot_id is None:
+        slot_id = _take_freed_seat(schedule, occurrence)
     booking = Booking.objects.create(
         trainee=trainee,
         trainer=schedule.trainer,
         offering=offering,
         schedule=schedule,
-        slot=slot,
+        slot_id=slot_id,
         start=occurrence.start,
         end=occurrence.end,
         price_amount=offering.price_amount,
@@ -238,7 +238,6 @@ def _book_locked(trainee: User, schedule_id: int, start: datetime, now: datetime
             microsecond=0
         ),
     )
-    Slot.objects.filter(pk=slot.pk).update(seats_taken=F("seats_taken") + 1)
     BookingEvent.objects.create(
         booking=booking, to_status=BookingStatus.PENDING_PAYMENT, actor=trainee, created_at=now
     )
@@ -269,34 +268,57 @@ def _share_lock_schedule(schedule_id: int) -> None:
         )
 
 
-def _slot_for_update(schedule: Schedule, occurrence) -> Slot:
-    """The occurrence's slot row, created on its first booking, locked. The insert skips
-    an existing row (ON CONFLICT DO NOTHING; a concurrent insert of the same slot waits
-    for the other transaction), so two first bookings never fail on the unique key."""
-    Slot.objects.bulk_create(
-        [
-            Slot(
-                schedule=schedule,
-                trainer_id=schedule.trainer_id,
-                start=occurrence.start,
-                end=occurrence.end,
-                capacity=schedule.offering.capacity,
-            )
-        ],
-        ignore_conflicts=True,
-    )
-    return Slot.objects.select_for_update().get(schedule=schedule, start=occurrence.start)
+# One statement creates the occurrence's slot on its first booking, or locks it and counts
+# the seat while one is free (the WHERE: the row is then locked even when it is not
+# updated, and nothing is returned). A concurrent first booking of the same slot waits on
+# the unique index for the other transaction, then takes the update branch.
+_TAKE_SEAT_SQL = """
+INSERT INTO bookings_slot (schedule_id, trainer_id, start, "end", capacity, seats_taken)
+VALUES (%s, %s, %s, %s, %s, 1)
+ON CONFLICT (schedule_id, start) DO UPDATE
+SET seats_taken = bookings_slot.seats_taken + 1, capacity = excluded.capacity
+WHERE bookings_slot.seats_taken < excluded.capacity
+RETURNING id
+"""
 
 
-def _expire_dead_holds_of_slot(slot: Slot, now: datetime) -> int:
-    dead = Booking.objects.select_for_update().filter(
-        slot=slot, status=BookingStatus.PENDING_PAYMENT, hold_expires_at__lte=now
+def _take_seat(schedule: Schedule, occurrence) -> int | None:
+    """Count a seat of the occurrence's slot (created if need be): the slot's id, or None
+    when none was free at the offering's capacity (the slot is locked either way)."""
+    ops = connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TAKE_SEAT_SQL,
+            [
+                schedule.pk,
+                schedule.trainer_id,
+                ops.adapt_datetimefield_value(occurrence.start),
+                ops.adapt_datetimefield_value(occurrence.end),
+                schedule.offering.capacity,
+            ],
+        )
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _take_freed_seat(schedule: Schedule, occurrence) -> int:
+    """The slot was full at the first try: take a seat freed since (dead holds just
+    expired), or refuse with SLOT_FULL."""
+    slot = Slot.objects.select_for_update().get(schedule=schedule, start=occurrence.start)
+    capacity = schedule.offering.capacity
+    if slot.seats_taken >= capacity:
+        raise SlotFull()
+    Slot.objects.filter(pk=slot.pk).update(
+        seats_taken=F("seats_taken") + 1, capacity=Greatest(capacity, F("seats_taken") + 1)
     )
-    expired = 0
-    for booking in dead.order_by("pk"):
-        _expire(booking)
-        expired += 1
-    return expired
+    return slot.pk
+
+
+def _expire_dead_holds(booking_ids: list[int]) -> None:
+    """Dead holds of the slot this transaction has locked: expire them, by id order."""
+    for booking in Booking.objects.select_for_update().filter(pk__in=booking_ids).order_by("pk"):
+        if booking.status == BookingStatus.PENDING_PAYMENT:
+            _expire(booking)
 
 
 def constraint_name(exc: IntegrityError) -> str | None:
