@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bookings import booking_services, recurrence
 from bookings.recurrence import WEEKDAYS
@@ -17,6 +17,14 @@ NOW = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)
 
 SV = {"HTTP_ACCEPT_LANGUAGE": "sv"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages read by services outside a request are English: a Swedish request in an
+    earlier test leaves its language active in the thread."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

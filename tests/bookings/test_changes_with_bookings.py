@@ -328,3 +328,30 @@ def test_the_calendar_cancel_shows_the_refusal(client, api_booked):
         "full refund."
     ]
     assert Schedule.objects.get(pk=schedule.pk).exdates == []
+
+
+def test_staff_close_accounts_from_the_admin(client, api_booked):
+    schedule, _start, booking = api_booked
+    staff = UserFactory(role="staff", is_superuser=True)
+    client.force_login(staff)
+    past_only = UserFactory(name="Old Customer")
+    old = confirm(book(past_only, ScheduleFactory()))
+    Booking.objects.filter(pk=old.pk).update(status="completed")
+    nobody = UserFactory()
+
+    response = client.post(
+        "/admin/marketplace/user/",
+        {
+            "action": "close_accounts",
+            "_selected_action": [schedule.trainer.user_id, past_only.pk, nobody.pk],
+        },
+        follow=True,
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert any("This change would cancel 1 booked session" in line for line in shown)
+    assert User.objects.get(pk=schedule.trainer.user_id).is_active is True
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    assert User.objects.get(pk=past_only.pk).name == ""
+    assert not User.objects.filter(pk=nobody.pk).exists()

@@ -136,3 +136,13 @@ def test_keys_are_kept_a_day_then_deleted(api_client, slot, trainee, monkeypatch
     assert tasks.delete_old_idempotency_keys.delay().get() == 1
 
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_a_malformed_key_is_explained_in_swedish(api_client, slot, trainee):
+    api_client.force_login(trainee)
+
+    response = post(api_client, *slot, "has space", **SV)
+
+    assert response.json()["error"]["message"] == (
+        "En Idempotency-Key består av 1 till 255 synliga ASCII-tecken."
+    )
