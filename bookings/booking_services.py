@@ -10,8 +10,9 @@ race) is mapped by constraint name to the same 409 as the check, never a 500. On
 every write transaction holds the database's write lock from its start
 (``transaction_mode: IMMEDIATE``), so the checks cannot race.
 
-Lock order, whatever the service: the offering and the schedule (shared by bookings, taken
-for update by changes to them), then the slot, then bookings by id. Status changes go
+Lock order, whatever the service: the schedule and the offering (advisory locks, shared by
+bookings, exclusive for changes to them: bookings/locks.py), then the slot, then bookings by
+id. Status changes go
 through ``booking_transition`` only; it checks TRANSITIONS, keeps the slot's counter equal
 to its active bookings, writes the BookingEvent, bumps the trainer's availability after
 commit, and is a no-op when the booking already has the wanted status (a retried webhook,
@@ -33,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import User
 
-from . import policy, queries, signals
+from . import locks, policy, queries, signals
 from .cache import availability_invalidate_on_commit
 from .errors import (
     CannotBookSelf,
@@ -157,6 +158,8 @@ def book_slot(
             # slot's lock, which this transaction must not hold alongside ours.
             for booking_id in in_the_way.booking_ids:
                 booking_expire(booking_id=booking_id, now=now)
+        except _Retry:
+            continue
         except IntegrityError as exc:
             name = constraint_name(exc)
             if name in _REFUSALS:
@@ -165,7 +168,11 @@ def book_slot(
     raise SlotUnavailable()
 
 
-class _DeadHoldsInTheWay(Exception):
+class _Retry(Exception):
+    """Start the booking's transaction again (what it locked changed meanwhile)."""
+
+
+class _DeadHoldsInTheWay(_Retry):
     """Unpaid holds past their time overlap the new booking: they still count for the
     exclusion constraints until they are expired."""
 
@@ -185,10 +192,12 @@ def _bookable_occurrence(schedule: Schedule, start: datetime, *, now: datetime):
 
 
 def _book_locked(trainee: User, schedule_id: int, start: datetime, now: datetime) -> Booking:
-    # Read under the shared lock: a change to the schedule or offering committed before is
-    # seen, and none can commit until this booking has.
-    _share_lock_schedule(schedule_id)
+    # Read under the shared locks: a change to the schedule or offering committed before is
+    # seen, and none can commit until this booking has (bookings/locks.py).
+    offering_id = locks.share_for_booking(schedule_id)
     schedule = Schedule.objects.select_related("offering", "trainer").filter(pk=schedule_id).first()
+    if schedule is not None and offering_id not in (None, schedule.offering_id):
+        raise _Retry()  # the schedule moved to another offering meanwhile: lock that one
     if schedule is None or not schedule.trainer.is_published:
         raise NotAnOccurrence.on_field(
             "schedule_id", _("There is no bookable schedule with this id.")
@@ -252,20 +261,6 @@ def _bookings_around(trainee_id: int, trainer_id: int, start: datetime, end: dat
     return Booking.objects.filter(status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start).filter(
         Q(trainee_id=trainee_id) | Q(trainer_id=trainer_id)
     )
-
-
-def _share_lock_schedule(schedule_id: int) -> None:
-    """Bookings share the schedule and offering rows; schedule and offering changes take
-    them for update, so a change and a booking of the same schedule never interleave
-    (two bookings do not wait for each other here). SQLite serializes writes anyway."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM bookings_schedule s JOIN marketplace_offering o"
-            " ON o.id = s.offering_id WHERE s.id = %s FOR SHARE",
-            [schedule_id],
-        )
 
 
 # One statement creates the occurrence's slot on its first booking, or locks it and counts

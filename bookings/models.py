@@ -192,8 +192,13 @@ class Slot(models.Model):
     raised (never below the seats sold) when the offering's capacity changes.
     """
 
+    # No index of its own: the unique (schedule, start) serves lookups by schedule.
     schedule = models.ForeignKey(
-        Schedule, on_delete=models.PROTECT, related_name="slots", verbose_name=_("schedule")
+        Schedule,
+        on_delete=models.PROTECT,
+        related_name="slots",
+        verbose_name=_("schedule"),
+        db_index=False,
     )
     trainer = models.ForeignKey(
         "marketplace.TrainerProfile",
@@ -233,17 +238,21 @@ class Booking(models.Model):
     anonymised instead of deleted.
     """
 
+    # trainee, trainer, schedule: no index of their own, the (x, start) indexes below serve
+    # lookups by each (every index costs each booking's insert).
     trainee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="bookings",
         verbose_name=_("trainee"),
+        db_index=False,
     )
     trainer = models.ForeignKey(
         "marketplace.TrainerProfile",
         on_delete=models.PROTECT,
         related_name="bookings",
         verbose_name=_("trainer"),
+        db_index=False,
     )
     offering = models.ForeignKey(
         "marketplace.Offering",
@@ -252,7 +261,11 @@ class Booking(models.Model):
         verbose_name=_("offering"),
     )
     schedule = models.ForeignKey(
-        Schedule, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("schedule")
+        Schedule,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("schedule"),
+        db_index=False,
     )
     slot = models.ForeignKey(
         Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("session")
@@ -271,8 +284,8 @@ class Booking(models.Model):
     )
     hold_expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True)
     payment_intent_id = models.CharField(
-        _("payment intent"), max_length=255, null=True, blank=True, unique=True
-    )
+        _("payment intent"), max_length=255, null=True, blank=True
+    )  # unique when set: the constraint below
     cancelled_by = models.CharField(
         _("cancelled by"), max_length=10, choices=CancelledBy, blank=True, default=""
     )
@@ -311,6 +324,11 @@ class Booking(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["payment_intent_id"],
+                condition=models.Q(payment_intent_id__isnull=False),
+                name="booking_payment_intent_unique",
+            ),
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="booking_end_after_start"
             ),

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from marketplace import services as marketplace_services
 from marketplace.models import Offering, TrainerProfile
 
-from . import booking_services, queries, recurrence
+from . import booking_services, locks, queries, recurrence
 from .cache import availability_invalidate_on_commit
 from .errors import (
     BookingsAffected,
@@ -336,8 +336,9 @@ def _settle_affected(
 
 
 def _lock_schedule(schedule_id: int) -> None:
-    """Taken for update: book_slot shares it, so no booking of this schedule commits
-    between the check of the affected bookings and the change."""
+    """Exclusive: book_slot shares it (bookings/locks.py), so no booking of this schedule
+    commits between the check of the affected bookings and the change."""
+    locks.lock_schedule_for_change(schedule_id)
     Schedule.objects.select_for_update().filter(pk=schedule_id).first()
 
 
@@ -460,7 +461,8 @@ def schedule_cancel_occurrence(
             fields={"start_local": [str(_("Not one of this schedule's sessions."))]},
         )
     with transaction.atomic():
-        locked = Schedule.objects.select_for_update().get(pk=schedule.pk)
+        _lock_schedule(schedule.pk)
+        locked = Schedule.objects.get(pk=schedule.pk)
         start_utc = recurrence.localize(naive, locked.zone)
         _settle_affected(
             list(
@@ -489,6 +491,7 @@ def offering_refuse_if_booked(
     """Refuse (BookingsAffected) deactivating an offering, or changing its duration
     (``inheriting_only``: bookings of schedules without a duration of their own), while
     sessions of it are booked. offering_deactivate cancels them first when told to."""
+    locks.lock_offering_for_change(offering.pk)
     rows = queries.bookings_active_upcoming(now=now, offering_id=offering.pk)
     if inheriting_only:
         rows = rows.filter(schedule__duration_minutes__isnull=True)
@@ -502,8 +505,9 @@ def offering_deactivate(
     ``cancel_bookings`` (trainer cancellations, full refund), in one transaction."""
     now = now or timezone.now()
     with transaction.atomic():
-        # The offering first, as book_slot takes it: no booking commits in between.
+        # Before reading the bookings: no booking of this offering commits in between.
         Offering.objects.select_for_update().filter(pk=offering.pk).first()
+        locks.lock_offering_for_change(offering.pk)
         _settle_affected(
             list(queries.bookings_active_upcoming(now=now, offering_id=offering.pk)),
             cancel_bookings=cancel_bookings,

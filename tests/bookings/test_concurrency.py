@@ -314,6 +314,70 @@ def test_a_constraint_violation_the_checks_missed_is_a_409_not_a_500(monkeypatch
     assert Booking.objects.count() == 1
 
 
+def _wait_for_a_lock_wait(timeout: float = 20.0) -> bool:
+    """True once another session of this database waits on a lock (polled, bounded)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.postgres
+def test_a_booking_waits_for_a_schedule_change_in_flight_and_then_sees_it(transactional_db):
+    needs_postgres()
+    from bookings import booking_services, services
+    from bookings.models import Schedule
+    from traino.exceptions import DomainError
+
+    schedule = future_schedule()
+    start = first_start(schedule)
+    trainee = UserFactory()
+    locked, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def change():  # what schedule_update does, held open
+        try:
+            with transaction.atomic():
+                services._lock_schedule(schedule.pk)
+                Schedule.objects.filter(pk=schedule.pk).update(
+                    start_time=schedule.start_time.replace(hour=9)
+                )
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    def booking():
+        try:
+            booking_services.book_slot(trainee=trainee, schedule_id=schedule.pk, start=start)
+            outcome["code"] = "booked"
+        except DomainError as exc:
+            outcome["code"] = exc.code
+        finally:
+            connection.close()
+
+    changing = threading.Thread(target=change)
+    changing.start()
+    assert locked.wait(30)
+    booking_thread = threading.Thread(target=booking)
+    booking_thread.start()
+    waited = _wait_for_a_lock_wait()
+    release.set()
+    changing.join(30)
+    booking_thread.join(30)
+
+    assert waited  # the booking waited for the change...
+    assert outcome == {"code": "NOT_AN_OCCURRENCE"}  # ...and then saw the session moved
+    assert Booking.objects.count() == 0
+
+
 # --- SQLite --------------------------------------------------------------------------------------
 
 SQLITE_SETUP = """
