@@ -284,7 +284,7 @@ class Booking(models.Model):
     )
     hold_expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True)
     payment_intent_id = models.CharField(
-        _("payment intent"), max_length=255, null=True, blank=True
+        _("payment intent"), max_length=255, blank=True, default=""
     )  # unique when set: the constraint below
     cancelled_by = models.CharField(
         _("cancelled by"), max_length=10, choices=CancelledBy, blank=True, default=""
@@ -326,7 +326,7 @@ class Booking(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["payment_intent_id"],
-                condition=models.Q(payment_intent_id__isnull=False),
+                condition=~models.Q(payment_intent_id=""),
                 name="booking_payment_intent_unique",
             ),
             models.CheckConstraint(

@@ -180,6 +180,7 @@ def _raw_insert(booking: Booking, **changes) -> None:
         "cancel_reason": "",
         "refund_reason": "",
         "no_show_review": "",
+        "payment_intent_id": "",
         **changes,
     }
     columns = ", ".join(f'"{name}"' for name in values)
