@@ -5,7 +5,7 @@ from traino.admin import ServiceAdmin, take_saved_row
 from traino.exceptions import DomainError
 from traino.forms import add_domain_error
 
-from . import services
+from . import queries, services
 from .models import CalendarFeed, Schedule
 
 
@@ -36,7 +36,14 @@ class ScheduleAdminForm(forms.ModelForm):
             return
         schedule = self.instance
         if self.is_deactivation():
-            return  # allowed whatever else is now wrong (an inactive offering, say)
+            # Allowed whatever else is now wrong (an inactive offering, say), but not with
+            # upcoming bookings: staff cancel those first.
+            upcoming = list(queries.bookings_active_upcoming(schedule_id=schedule.pk))
+            if upcoming:
+                add_domain_error(
+                    self, services.bookings_affected_error(upcoming, zone=schedule.zone)
+                )
+            return
         starts_on_changed = schedule._state.adding or "starts_on" in self.changed_data
         try:
             services.schedule_validate(schedule=schedule, starts_on_changed=starts_on_changed)

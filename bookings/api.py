@@ -252,6 +252,15 @@ class ScheduleInput(serializers.Serializer):
     )
 
 
+class ScheduleChangeInput(ScheduleInput):
+    cancel_bookings = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Cancel the booked sessions this change moves or removes (full refund); "
+        "without it such a change is 409 BOOKINGS_AFFECTED.",
+    )
+
+
 def _offering_of(profile: TrainerProfile, offering_id: int) -> Offering:
     offering = Offering.objects.filter(pk=offering_id, trainer=profile).first()
     if offering is None:
@@ -286,26 +295,53 @@ class ScheduleDetailView(APIView):
     def get(self, request, pk: int):
         return Response(schedule_body(own_schedule(request, pk)))
 
-    @extend_schema(request=ScheduleInput(partial=True), responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=ScheduleChangeInput(partial=True), responses={200: OpenApiTypes.OBJECT})
     def patch(self, request, pk: int):
         schedule = own_schedule(request, pk)
-        data = ScheduleInput(data=request.data, partial=True)
+        data = ScheduleChangeInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        cancel_bookings = values.pop("cancel_bookings", False)
         if "offering" in values:
             values["offering"] = _offering_of(schedule.trainer, values["offering"])
-        result = services.schedule_update(schedule=schedule, **values)
+        result = services.schedule_update(
+            schedule=schedule, cancel_bookings=cancel_bookings, actor=request.user, **values
+        )
         return Response(schedule_body(result.schedule, result))
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "cancel_bookings",
+                bool,
+                description="true: cancel its upcoming bookings (full refund); without it "
+                "a schedule with bookings is 409 BOOKINGS_AFFECTED.",
+            )
+        ],
+        responses={204: None},
+    )
     def delete(self, request, pk: int):
-        services.schedule_deactivate(schedule=own_schedule(request, pk))
+        services.schedule_deactivate(
+            schedule=own_schedule(request, pk),
+            cancel_bookings=_flag(request.query_params.get("cancel_bookings")),
+            actor=request.user,
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _flag(raw: str | None) -> bool:
+    return (raw or "").strip().lower() in {"true", "1", "yes", "on"}
 
 
 class CancelOccurrenceInput(serializers.Serializer):
     start_local = serializers.CharField(
         max_length=40, help_text="Local start in the schedule's zone, e.g. 2026-12-07T07:00:00."
+    )
+    cancel_bookings = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Cancel its bookings (full refund); without it a booked session is 409 "
+        "BOOKINGS_AFFECTED.",
     )
 
     def validate_start_local(self, value: str) -> datetime:
@@ -325,7 +361,10 @@ class ScheduleCancelOccurrenceView(APIView):
         data = CancelOccurrenceInput(data=request.data)
         data.is_valid(raise_exception=True)
         schedule = services.schedule_cancel_occurrence(
-            schedule=schedule, start_local=data.validated_data["start_local"]
+            schedule=schedule,
+            start_local=data.validated_data["start_local"],
+            cancel_bookings=data.validated_data["cancel_bookings"],
+            actor=request.user,
         )
         return Response(schedule_body(schedule))
 

@@ -2,6 +2,8 @@
 schedules at the times trainers really work (mornings 06:30-08:00, lunch at 12:00, evenings
 17:30-19:30; group classes on weekday evenings and weekend mornings), never overlapping.
 
+The demo trainee (seed_demo sends its id) gets bookings of each kind: see seed_bookings.
+
 Idempotent: only trainers without any schedule get them. Fast: rows are built in memory
 and written with bulk_create in batches; the overlap rule is kept by construction (no two
 of a trainer's schedules share a weekday at overlapping times, whatever the week), so no
@@ -13,16 +15,19 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from marketplace.models import Offering, TrainerProfile
+from marketplace.models import Offering, TrainerProfile, User
+from traino.exceptions import DomainError
 
+from . import booking_services, queries, recurrence
 from .cache import availability_invalidate_many
-from .models import Schedule
+from .models import Booking, CancelledBy, Schedule
 from .recurrence import build_rrule
 
 BATCH_SIZE = 5000
@@ -135,7 +140,101 @@ def seed_schedules(
     return created
 
 
-def on_demo_trainers_seeded(sender, *, trainer_ids: list[int], **kwargs) -> str:
+def _demo_schedules(trainer_ids: list[int]) -> list[Schedule]:
+    """One active schedule per demo trainer (the known demo trainer's first), sessions of one
+    person, for the demo trainee's bookings."""
+    rows = (
+        Schedule.objects.active()
+        .filter(
+            trainer_id__in=trainer_ids,
+            trainer__is_published=True,
+            offering__is_active=True,
+        )
+        .select_related("offering", "trainer")
+        .order_by("trainer_id", "id")
+    )
+    picked: dict[int, Schedule] = {}
+    for schedule in rows[:200]:
+        picked.setdefault(schedule.trainer_id, schedule)
+    return list(picked.values())
+
+
+def seed_bookings(trainee: User, trainer_ids: list[int], *, now: datetime | None = None) -> int:
+    """The demo trainee's bookings, one of each kind the pages show: a past session
+    (completed), two upcoming confirmed ones and a cancelled one. Made through the booking
+    services, so every row has its trail. Only for a trainee without any booking yet, so a
+    second run adds nothing."""
+    now = now or timezone.now()
+    if Booking.objects.filter(trainee=trainee).exists():
+        return 0
+    schedules = _demo_schedules(trainer_ids)
+    if not schedules:
+        return 0
+    made: list[Booking] = []
+    with transaction.atomic():
+        past = _past_booking(trainee, schedules[0], now)
+        if past is not None:
+            made.append(past)
+        upcoming = _upcoming(schedules, now)
+        for occurrence, schedule in upcoming[:3]:
+            try:
+                booking = booking_services.book_slot(
+                    trainee=trainee, schedule_id=schedule.pk, start=occurrence.start, now=now
+                )
+            except DomainError:
+                continue  # taken, or overlapping one already made: try the next one
+            booking_services.booking_confirm_payment(booking_id=booking.pk, note="Demo")
+            made.append(booking)
+        if len(made) >= 3:
+            booking_services.booking_cancel(
+                booking_id=made[-1].pk,
+                by=CancelledBy.TRAINEE,
+                actor=trainee,
+                reason="Förhinder: krock med jobbet.",
+                now=now,
+            )
+    return len(made)
+
+
+def _upcoming(schedules: list[Schedule], now: datetime) -> list[tuple]:
+    """Bookable occurrences of the next two weeks, earliest first, one trainer after another."""
+    found = []
+    for schedule in schedules:
+        status_of = queries.occurrence_status
+        for occurrence in recurrence.expand(schedule, now, now + timedelta(days=14)):
+            if status_of(schedule, occurrence.start, now=now).problem is None:
+                found.append((occurrence, schedule))
+                break
+    return sorted(found, key=lambda pair: pair[0].start)
+
+
+def _past_booking(trainee: User, schedule: Schedule, now: datetime) -> Booking | None:
+    """A session of last week, booked the day before it, paid and held. The demo schedule
+    starts this week: it is moved to begin three weeks earlier (same rule) first."""
+    earlier = schedule.starts_on - timedelta(weeks=3)
+    if schedule.starts_on > earlier and not schedule.bookings.exists():
+        Schedule.objects.filter(pk=schedule.pk).update(starts_on=earlier)
+        schedule.starts_on = earlier
+    sessions = recurrence.expand(schedule, now - timedelta(days=14), now - timedelta(hours=3))
+    if not sessions:
+        return None
+    occurrence = sessions[-1]
+    booked_at = occurrence.start - timedelta(days=1)
+    booking = booking_services.book_slot(
+        trainee=trainee, schedule_id=schedule.pk, start=occurrence.start, now=booked_at
+    )
+    booking_services.booking_confirm_payment(booking_id=booking.pk, note="Demo")
+    booking_services.bookings_complete_finished(now=occurrence.end)
+    return booking
+
+
+def on_demo_trainers_seeded(
+    sender, *, trainer_ids: list[int], trainee_ids: list[int] = (), **kwargs
+) -> str:
     """seed_demo's hook (marketplace sends it without importing bookings)."""
     created = seed_schedules(trainer_ids, random.Random("traino-demo-schedules"))  # noqa: S311
-    return f"Demo schedules: {created} created (trainers that already had some were left alone)."
+    lines = [f"Demo schedules: {created} created (trainers that already had some were left alone)."]
+    for trainee in User.objects.filter(pk__in=list(trainee_ids)):
+        booked = seed_bookings(trainee, trainer_ids)
+        lines.append(f"Demo bookings for the demo trainee: {booked} created.")
+    return "\n".join(lines)

@@ -8,6 +8,7 @@ cached answer never offers a slot that has become too close.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,12 +24,13 @@ from marketplace.models import Offering, TrainerProfile
 
 from . import recurrence
 from .cache import availability_key, availability_version
-from .models import Schedule
+from .models import ACTIVE_STATUSES, Booking, BookingStatus, NoShowReview, Schedule
 from .recurrence import Occurrence
 
 __all__ = [
     "Occurrence",
     "SlotStatus",
+    "occurrence_status",
     "seats_taken",
     "slot_status",
     "trainer_availability",
@@ -38,13 +41,48 @@ __all__ = [
 SeatKey = tuple[int, datetime]
 
 
-def seats_taken(occurrences: Sequence[Occurrence]) -> dict[SeatKey, int]:
-    """Seats already sold per (schedule_id, start UTC); absent keys mean zero.
+def seats_taken(
+    occurrences: Sequence[Occurrence], *, now: datetime | None = None
+) -> dict[SeatKey, int]:
+    """Seats held per (schedule_id, start UTC), absent keys meaning zero: confirmed bookings
+    and pending ones whose hold has not run out (a dead hold never blocks a seat, even
+    before the beat task has expired it). One query, whatever the number of occurrences."""
+    if not occurrences:
+        return {}
+    now = now or timezone.now()
+    schedule_ids = {o.schedule_id for o in occurrences}
+    starts = [o.start for o in occurrences]
+    rows = (
+        holding_seats(Booking.objects.filter(schedule_id__in=schedule_ids), now)
+        .filter(start__gte=min(starts), start__lte=max(starts))
+        .values("schedule_id", "start")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {(row["schedule_id"], row["start"]): row["n"] for row in rows}
 
-    Always empty: the project stores no bookings. Whatever stores them must answer here and
-    call availability_invalidate on every booking change.
-    """
-    return {}
+
+def holding_seats(bookings, now: datetime):
+    """The bookings of ``bookings`` that hold their seat at ``now``."""
+    return bookings.filter(
+        Q(status=BookingStatus.CONFIRMED)
+        | Q(status=BookingStatus.PENDING_PAYMENT, hold_expires_at__gt=now)
+    )
+
+
+def next_hold_expiry(trainer_id: int, now: datetime) -> datetime | None:
+    """When the trainer's earliest live hold runs out: a cached availability answer that
+    counted it must not outlive it."""
+    return (
+        Booking.objects.filter(
+            trainer_id=trainer_id,
+            status=BookingStatus.PENDING_PAYMENT,
+            hold_expires_at__gt=now,
+        )
+        .order_by("hold_expires_at")
+        .values_list("hold_expires_at", flat=True)
+        .first()
+    )
 
 
 # What expansion reads: building full rows (timestamps above all) was most of the cost.
@@ -87,12 +125,12 @@ def _bookable_schedules(trainer_ids: Iterable[int] | None = None):
     return qs
 
 
-def _with_seats(occurrences: list[Occurrence]) -> list[Occurrence]:
-    taken = seats_taken(occurrences)
+def _with_seats(occurrences: list[Occurrence], now: datetime | None = None) -> list[Occurrence]:
+    taken = seats_taken(occurrences, now=now)
     result = []
     for occurrence in occurrences:
-        occurrence.seats_left = occurrence.capacity - taken.get(
-            (occurrence.schedule_id, occurrence.start), 0
+        occurrence.seats_left = max(
+            0, occurrence.capacity - taken.get((occurrence.schedule_id, occurrence.start), 0)
         )
         if occurrence.seats_left > 0:
             result.append(occurrence)
@@ -179,23 +217,37 @@ def trainer_availability(
     rows = cache.get(key)
     if rows is None:
         schedules = _bookable_schedules([trainer_id])
-        rows = _pack(_with_seats(_expand_all(schedules, start_utc, end_utc)))
-        cache.set(key, rows, settings.AVAILABILITY_CACHE_SECONDS)
+        rows = _pack(_with_seats(_expand_all(schedules, start_utc, end_utc), now))
+        cache.set(key, rows, _cache_seconds(trainer_id, now))
     earliest = now + timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES)
     return _unpack(rows, earliest, recurrence.horizon_end(now))
 
 
+def _cache_seconds(trainer_id: int, now: datetime) -> int:
+    """AVAILABILITY_CACHE_SECONDS, or less when a hold counted in the answer runs out first
+    (nobody bumps the version when a hold merely passes its time)."""
+    seconds = settings.AVAILABILITY_CACHE_SECONDS
+    expiry = next_hold_expiry(trainer_id, now)
+    if expiry is not None:
+        seconds = min(seconds, max(1, math.ceil((expiry - now).total_seconds())))
+    return seconds
+
+
 def trainer_calendar(
-    trainer: TrainerProfile, start_utc: datetime, end_utc: datetime
+    trainer: TrainerProfile,
+    start_utc: datetime,
+    end_utc: datetime,
+    *,
+    now: datetime | None = None,
 ) -> list[Occurrence]:
     """Every occurrence of the trainer's active schedules in the window, past ones included,
     with seats left: what the trainer's own calendar shows. Not cached (one reader)."""
     schedules = Schedule.objects.active().filter(trainer=trainer).select_related("offering")
     occurrences = _expand_all(schedules, start_utc, end_utc)
-    taken = seats_taken(occurrences)
+    taken = seats_taken(occurrences, now=now)
     for occurrence in occurrences:
-        occurrence.seats_left = occurrence.capacity - taken.get(
-            (occurrence.schedule_id, occurrence.start), 0
+        occurrence.seats_left = max(
+            0, occurrence.capacity - taken.get((occurrence.schedule_id, occurrence.start), 0)
         )
     return occurrences
 
@@ -242,7 +294,7 @@ def trainer_ids_with_availability(
             # were then skipped was most of the cost at 1,000 trainers.
             if row[1] in found:
                 continue
-            if _with_seats(recurrence.expand(_schedule_from_row(row), start, end)):
+            if _with_seats(recurrence.expand(_schedule_from_row(row), start, end), now):
                 found.add(row[1])
     return found
 
@@ -273,9 +325,13 @@ class SlotStatus:
         return str(SLOT_PROBLEMS[self.problem]) if self.problem else None
 
 
-def slot_status(schedule: Schedule | None, start: datetime | None, *, now: datetime) -> SlotStatus:
-    """Whether the occurrence of ``schedule`` starting at ``start`` (aware UTC) can be booked
-    now: the same filters as availability (active, not cancelled, notice, horizon, seats)."""
+def occurrence_status(
+    schedule: Schedule | None, start: datetime | None, *, now: datetime
+) -> SlotStatus:
+    """Everything slot_status decides except seats: whether ``start`` is a (not cancelled)
+    occurrence of an active schedule and offering, and whether it is open for booking now
+    (not started, not inside the minimum notice, within the horizon). The booking service
+    decides seats itself, under the slot's lock."""
     if (
         schedule is None
         or start is None
@@ -290,6 +346,22 @@ def slot_status(schedule: Schedule | None, start: datetime | None, *, now: datet
     ]
     if not found:
         return SlotStatus(None, "not_in_schedule")
+    occurrence = found[0]
+    if occurrence.start <= now:
+        return SlotStatus(occurrence, "started")
+    if occurrence.start < now + timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES):
+        return SlotStatus(occurrence, "too_soon")
+    if occurrence.start >= recurrence.horizon_end(now):
+        return SlotStatus(occurrence, "not_open")
+    return SlotStatus(occurrence, None)
+
+
+def slot_status(schedule: Schedule | None, start: datetime | None, *, now: datetime) -> SlotStatus:
+    """Whether the occurrence of ``schedule`` starting at ``start`` (aware UTC) can be booked
+    now: the same filters as availability (active, not cancelled, notice, horizon, seats)."""
+    status = occurrence_status(schedule, start, now=now)
+    if status.problem is not None:
+        return status
     bookable = [
         occurrence
         for occurrence in trainer_availability(
@@ -299,14 +371,8 @@ def slot_status(schedule: Schedule | None, start: datetime | None, *, now: datet
     ]
     if bookable:
         return SlotStatus(bookable[0], None)
-    occurrence = found[0]
-    if occurrence.start <= now:
-        return SlotStatus(occurrence, "started")
-    if occurrence.start < now + timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES):
-        return SlotStatus(occurrence, "too_soon")
-    if occurrence.start >= recurrence.horizon_end(now):
-        return SlotStatus(occurrence, "not_open")
-    return SlotStatus(occurrence, "full")
+    status.occurrence.seats_left = 0
+    return SlotStatus(status.occurrence, "full")
 
 
 def _schedule_from_row(row: tuple) -> Schedule:
@@ -314,3 +380,52 @@ def _schedule_from_row(row: tuple) -> Schedule:
     schedule = Schedule.from_db("default", SCHEDULE_ATTNAMES, row[:split])
     schedule.offering = Offering.from_db("default", OFFERING_ATTNAMES, row[split:])
     return schedule
+
+
+# --- bookings ------------------------------------------------------------------------------
+
+
+def _booking_rows():
+    return Booking.objects.select_related("trainer", "offering", "trainee")
+
+
+def booking_for_user(user, booking_id: int) -> Booking | None:
+    """The booking if ``user`` is its trainee, its trainer or staff; None otherwise (the API
+    answers 404 either way, so ids of other people's bookings reveal nothing)."""
+    booking = _booking_rows().filter(pk=booking_id).first()
+    if booking is None:
+        return None
+    if user.is_staff or booking.trainee_id == user.pk or booking.trainer.user_id == user.pk:
+        return booking
+    return None
+
+
+def bookings_of_trainee(user, *, status: str | None = None):
+    rows = _booking_rows().filter(trainee=user)
+    return rows.filter(status=status) if status else rows
+
+
+def bookings_of_trainer(profile: TrainerProfile, *, status: str | None = None):
+    rows = _booking_rows().filter(trainer=profile)
+    return rows.filter(status=status) if status else rows
+
+
+def bookings_active_upcoming(*, now: datetime | None = None, **filters):
+    """Active bookings not started yet, e.g. of a schedule, offering, trainer or trainee:
+    the ones a change to those would strand."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.filter(status__in=ACTIVE_STATUSES, start__gt=now, **filters)
+        .select_related("trainee", "offering")
+        .order_by("start", "pk")
+    )
+
+
+def trainer_no_show_count(trainer: TrainerProfile | int) -> int:
+    """Upheld reports that the trainer did not come: the trainer's record."""
+    trainer_id = trainer if isinstance(trainer, int) else trainer.pk
+    return Booking.objects.filter(
+        trainer_id=trainer_id,
+        status=BookingStatus.NO_SHOW_TRAINER,
+        no_show_review=NoShowReview.UPHELD,
+    ).count()

@@ -1,4 +1,4 @@
-"""Writes of the bookings app: schedules and calendar feeds.
+"""Writes of the bookings app: schedules and calendar feeds (bookings: booking_services).
 
 Every schedule write validates the rule, refuses an overlap with the trainer's other active
 schedules within the horizon, and bumps the trainer's availability cache version after
@@ -12,19 +12,35 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import dateformat, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from marketplace import services as marketplace_services
 from marketplace.models import Offering, TrainerProfile
 from marketplace.validators import validate_time_zone
 
-from . import recurrence
+from . import booking_services, locks, queries, recurrence
 from .cache import availability_invalidate_on_commit
-from .errors import InvalidRRule, InvalidSchedule, NotAnOccurrence, ScheduleOverlap
-from .models import CalendarFeed, Schedule, new_feed_token
+from .errors import (
+    BookingsAffected,
+    InvalidRRule,
+    InvalidSchedule,
+    NotAnOccurrence,
+    ScheduleHasBookings,
+    ScheduleOverlap,
+)
+from .models import (
+    Booking,
+    BookingEvent,
+    CalendarFeed,
+    CancelledBy,
+    Schedule,
+    new_feed_token,
+)
 
 # What schedule_update may change, in the order the admin shows it.
 EDITABLE_FIELDS = (
@@ -262,20 +278,110 @@ def schedule_validate(
     *, schedule: Schedule, now: datetime | None = None, starts_on_changed: bool = True
 ) -> None:
     """Every check of a save, without saving: for forms (the admin) that show the errors on
-    the form first. The save checks again under the trainer's lock."""
+    the form first, including BookingsAffected. The save checks again under the locks."""
     now = now or timezone.now()
     _clean(schedule, now=now, starts_on=starts_on_changed)
     _check_overlap(schedule, now=now)
+    if not schedule._state.adding:
+        _refuse_if_affected(
+            schedule_affected_bookings(schedule=schedule, now=now), zone=schedule.zone
+        )
+
+
+# --- bookings in the way of a change ---------------------------------------------------------
+
+
+def schedule_affected_bookings(*, schedule: Schedule, now: datetime | None = None) -> list:
+    """Active bookings not started yet that ``schedule`` as it is now in memory (changed,
+    not saved) would strand: the schedule is off, their offering is another, their start
+    is no longer an occurrence (rule, first date or a cancelled session), or the session's
+    length changed."""
+    now = now or timezone.now()
+    bookings = list(queries.bookings_active_upcoming(now=now, schedule_id=schedule.pk))
+    if not bookings or not schedule.is_active:
+        return bookings
+    affected = []
+    for booking in bookings:
+        starts = recurrence.utc_starts(
+            schedule, booking.start, booking.start + timedelta(minutes=1)
+        )
+        if (
+            booking.offering_id != schedule.offering_id
+            or booking.start not in starts
+            or booking.start + schedule.duration != booking.end
+        ):
+            affected.append(booking)
+    return affected
+
+
+def bookings_affected_error(bookings: list, *, zone: ZoneInfo) -> BookingsAffected:
+    """The refusal listing them ("Mon 4 Jan 2027 07:00–08:00: Maja") for pages and the API."""
+    count = len(bookings)
+    message = ngettext(
+        "This change would cancel %(count)d booked session. Confirm to cancel it: the "
+        "trainee gets a full refund.",
+        "This change would cancel %(count)d booked sessions. Confirm to cancel them: the "
+        "trainees get a full refund.",
+        count,
+    ) % {"count": count}
+    lines = [
+        "{}: {}".format(
+            _when(booking.start, booking.end, zone),
+            (booking.trainee.name or "").split(" ")[0] or f"#{booking.pk}",
+        )
+        for booking in bookings
+    ]
+    return BookingsAffected(message, bookings=bookings, fields={"bookings": lines})
+
+
+def _refuse_if_affected(bookings: list, *, zone: ZoneInfo) -> None:
+    if bookings:
+        raise bookings_affected_error(bookings, zone=zone)
+
+
+def _settle_affected(
+    bookings: list, *, cancel_bookings: bool, actor, zone: ZoneInfo, reason, now: datetime
+) -> None:
+    """Refuse, or cancel them as trainer cancellations (100 %) in the caller's transaction."""
+    if not bookings:
+        return
+    if not cancel_bookings:
+        raise bookings_affected_error(bookings, zone=zone)
+    booking_services.bookings_cancel_by_trainer(
+        bookings=bookings, actor=actor, reason=str(reason), now=now
+    )
+
+
+def _lock_schedule(schedule_id: int) -> None:
+    """Exclusive: book_slot shares it (bookings/locks.py), so no booking of this schedule
+    commits between the check of the affected bookings and the change."""
+    locks.lock_schedule_for_change(schedule_id)
+    Schedule.objects.select_for_update().filter(pk=schedule_id).first()
 
 
 def _save(
-    schedule: Schedule, *, now: datetime | None, starts_on_changed: bool = True
+    schedule: Schedule,
+    *,
+    now: datetime | None,
+    starts_on_changed: bool = True,
+    cancel_bookings: bool = False,
+    actor=None,
 ) -> ScheduleResult:
     now = now or timezone.now()
     _clean(schedule, now=now, starts_on=starts_on_changed)
     with transaction.atomic():
         _lock_trainer(schedule.trainer_id)
         _check_overlap(schedule, now=now)
+        if not schedule._state.adding:
+            _lock_schedule(schedule.pk)
+            _settle_affected(
+                schedule_affected_bookings(schedule=schedule, now=now),
+                cancel_bookings=cancel_bookings,
+                actor=actor,
+                zone=schedule.zone,
+                reason=_("The trainer changed this session's schedule."),
+                now=now,
+            )
         schedule.save()
         availability_invalidate_on_commit(schedule.trainer_id)
     limit = recurrence.horizon_end(now)
@@ -310,8 +416,20 @@ def schedule_create(
     return _save(schedule, now=now)
 
 
-def schedule_update(*, schedule: Schedule, now: datetime | None = None, **fields) -> ScheduleResult:
-    """Change any of EDITABLE_FIELDS; the result is validated as a whole, like a new one."""
+def schedule_update(
+    *,
+    schedule: Schedule,
+    now: datetime | None = None,
+    cancel_bookings: bool = False,
+    actor=None,
+    **fields,
+) -> ScheduleResult:
+    """Change any of EDITABLE_FIELDS; the result is validated as a whole, like a new one.
+
+    A change that would move or remove booked sessions (schedule_affected_bookings) is
+    refused with BookingsAffected, unless ``cancel_bookings``: then they are cancelled as
+    trainer cancellations (full refund) in the same transaction. A price change is the
+    offering's and never touches a booking (each keeps its price)."""
     unknown = set(fields).difference(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"schedule_update() cannot change {', '.join(sorted(unknown))}")
@@ -320,18 +438,33 @@ def schedule_update(*, schedule: Schedule, now: datetime | None = None, **fields
         setattr(schedule, name, value)
     starts_on_changed = "starts_on" in fields and fields["starts_on"] != before["starts_on"]
     try:
-        return _save(schedule, now=now, starts_on_changed=starts_on_changed)
+        return _save(
+            schedule,
+            now=now,
+            starts_on_changed=starts_on_changed,
+            cancel_bookings=cancel_bookings,
+            actor=actor,
+        )
     except Exception:
         for name, value in before.items():  # a refused change leaves the instance as it was
             setattr(schedule, name, value)
         raise
 
 
-def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> Schedule:
+def schedule_cancel_occurrence(
+    *,
+    schedule: Schedule,
+    start_local: datetime,
+    cancel_bookings: bool = False,
+    actor=None,
+    now: datetime | None = None,
+) -> Schedule:
     """Cancel one occurrence (an EXDATE). An aware ``start_local`` is read in the schedule's zone.
 
-    Cancelling twice is harmless. It touches only the schedule: no booking is stored here.
+    Cancelling twice is harmless. Its active bookings refuse it (BookingsAffected) unless
+    ``cancel_bookings``: then they are cancelled as trainer cancellations (full refund).
     """
+    now = now or timezone.now()
     if not recurrence.in_date_range(start_local.date()):
         raise NotAnOccurrence(
             fields={"start_local": [str(_("Not one of this schedule's sessions."))]}
@@ -345,7 +478,21 @@ def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> 
             fields={"start_local": [str(_("Not one of this schedule's sessions."))]},
         )
     with transaction.atomic():
-        locked = Schedule.objects.select_for_update().get(pk=schedule.pk)
+        _lock_schedule(schedule.pk)
+        locked = Schedule.objects.get(pk=schedule.pk)
+        start_utc = recurrence.localize(naive, locked.zone)
+        _settle_affected(
+            list(
+                queries.bookings_active_upcoming(now=now, schedule_id=locked.pk).filter(
+                    start=start_utc
+                )
+            ),
+            cancel_bookings=cancel_bookings,
+            actor=actor,
+            zone=locked.zone,
+            reason=_("The trainer cancelled this session."),
+            now=now,
+        )
         value = naive.isoformat(timespec="seconds")
         if value not in locked.exdates:
             locked.exdates = sorted([*locked.exdates, value])
@@ -355,20 +502,106 @@ def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> 
     return schedule
 
 
-def schedule_deactivate(*, schedule: Schedule) -> Schedule:
-    """Stop offering a schedule; the row stays, with its past occurrences."""
-    if schedule.is_active:
-        schedule.is_active = False
-        schedule.save(update_fields=["is_active", "updated_at"])
-        availability_invalidate_on_commit(schedule.trainer_id)
+def offering_refuse_if_booked(
+    *, offering: Offering, inheriting_only: bool = False, now: datetime | None = None
+) -> None:
+    """Refuse (BookingsAffected) deactivating an offering, or changing its duration
+    (``inheriting_only``: bookings of schedules without a duration of their own), while
+    sessions of it are booked. offering_deactivate cancels them first when told to."""
+    locks.lock_offering_for_change(offering.pk)
+    rows = queries.bookings_active_upcoming(now=now, offering_id=offering.pk)
+    if inheriting_only:
+        rows = rows.filter(schedule__duration_minutes__isnull=True)
+    _refuse_if_affected(list(rows), zone=ZoneInfo(offering.trainer.time_zone))
+
+
+def offering_deactivate(
+    *, offering: Offering, cancel_bookings: bool = False, actor=None, now: datetime | None = None
+) -> Offering:
+    """Archive an offering: its upcoming bookings refuse it (BookingsAffected) unless
+    ``cancel_bookings`` (trainer cancellations, full refund), in one transaction."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Before reading the bookings: no booking of this offering commits in between.
+        Offering.objects.select_for_update().filter(pk=offering.pk).first()
+        locks.lock_offering_for_change(offering.pk)
+        _settle_affected(
+            list(queries.bookings_active_upcoming(now=now, offering_id=offering.pk)),
+            cancel_bookings=cancel_bookings,
+            actor=actor,
+            zone=ZoneInfo(offering.trainer.time_zone),
+            reason=_("The trainer stopped offering this session."),
+            now=now,
+        )
+        return marketplace_services.offering_update(offering=offering, is_active=False)
+
+
+def account_settle_bookings(*, user, cancel_bookings: bool = False, actor=None) -> bool:
+    """For marketplace.services.user_delete: the user's upcoming bookings, as trainee or as
+    trainer, refuse the deletion (BookingsAffected) unless ``cancel_bookings`` (a trainer's
+    as trainer cancellations, a trainee's own by the policy). The trainer's schedules stop.
+    Returns True when bookings or their trail refer to the user (anonymise, never delete)."""
+    now = timezone.now()
+    profile = TrainerProfile.objects.filter(user=user).first()
+    as_trainer = list(queries.bookings_active_upcoming(now=now, trainer=profile)) if profile else []
+    as_trainee = list(queries.bookings_active_upcoming(now=now, trainee=user))
+    zone = ZoneInfo(profile.time_zone if profile else settings.TRAINO_DEFAULT_TIME_ZONE)
+    if (as_trainer or as_trainee) and not cancel_bookings:
+        raise bookings_affected_error(
+            sorted([*as_trainer, *as_trainee], key=lambda b: b.start), zone=zone
+        )
+    reason = str(_("The account was closed."))
+    booking_services.bookings_cancel_by_trainer(bookings=as_trainer, actor=actor, reason=reason)
+    for booking in sorted(as_trainee, key=lambda b: b.pk):
+        booking_services.booking_cancel(
+            booking_id=booking.pk, by=CancelledBy.TRAINEE, actor=actor, reason=reason
+        )
+    if profile is not None:
+        for schedule in Schedule.objects.active().filter(trainer=profile):
+            schedule_deactivate(schedule=schedule, actor=actor)
+    return (
+        Booking.objects.filter(trainee=user).exists()
+        or (profile is not None and Booking.objects.filter(trainer=profile).exists())
+        or BookingEvent.objects.filter(actor=user).exists()
+    )
+
+
+def schedule_deactivate(
+    *,
+    schedule: Schedule,
+    cancel_bookings: bool = False,
+    actor=None,
+    now: datetime | None = None,
+) -> Schedule:
+    """Stop offering a schedule; it stays for history (bookings point at it). Its upcoming
+    bookings refuse it (BookingsAffected) unless ``cancel_bookings`` (trainer
+    cancellations, full refund)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_schedule(schedule.pk)
+        _settle_affected(
+            list(queries.bookings_active_upcoming(now=now, schedule_id=schedule.pk)),
+            cancel_bookings=cancel_bookings,
+            actor=actor,
+            zone=schedule.zone,
+            reason=_("The trainer stopped offering this session."),
+            now=now,
+        )
+        if schedule.is_active:
+            schedule.is_active = False
+            schedule.save(update_fields=["is_active", "updated_at"])
+            availability_invalidate_on_commit(schedule.trainer_id)
     return schedule
 
 
 def schedule_delete(*, schedule: Schedule) -> None:
     """Remove a schedule for good (staff, in the admin); trainers deactivate one instead,
-    which keeps it. The trainer's lock orders it with the trainer's other schedule writes."""
+    which keeps it. The trainer's lock orders it with the trainer's other schedule writes.
+    A schedule that bookings refer to stays (their history needs it): stop it instead."""
     with transaction.atomic():
         _lock_trainer(schedule.trainer_id)
+        if Booking.objects.filter(schedule_id=schedule.pk).exists():
+            raise ScheduleHasBookings.on_field("schedule")
         schedule.delete()
         availability_invalidate_on_commit(schedule.trainer_id)
 

@@ -1,43 +1,31 @@
-"""What bookings does when an offering changes (marketplace.signals; connected in apps.ready).
+"""What bookings announces, for apps it must not import (payments, notifications).
 
-Availability rows carry the offering's title, price, capacity and duration, and only active
-offerings are bookable: any change bumps the trainer's availability version after commit. A
-new duration is refused when it would make the trainer's schedules that inherit it overlap.
-``seed_demo`` gets the demo trainers' schedules from bookings.demo.
+Every signal is sent with ``sender=Booking`` after the change is committed (the services
+send them from ``transaction.on_commit``), with keyword arguments ``booking`` (the row as
+committed) and ``actor`` (the user who acted, None for the system). Receivers run in the
+request or task that made the change: anything slow (Stripe, email) goes to Celery.
+
+- ``booking_created``: a seat is held (status pending_payment) until ``hold_expires_at``.
+- ``booking_confirmed``: payment arrived (pending_payment -> confirmed). Emails plug in here.
+- ``booking_cancelled``: cancelled by the trainee, the trainer or staff; the decision is on
+  the booking (``refund_amount``, ``refund_percent``, ``refund_reason``, ``cancelled_by``).
+  Payments turns a refund_amount > 0 of a paid booking into a Stripe refund; a booking
+  cancelled before payment has refund_amount 0 and reason ``not_paid`` (no money moved).
+  Emails plug in here too.
+- ``booking_expired``: an unpaid hold ran out (payments may cancel its PaymentIntent).
+- ``booking_completed``: the session is over and counted as held (payouts may pay it).
+- ``booking_no_show``: an attendance decision: ``kind`` is ``trainee`` (the trainer marked
+  the trainee absent: no refund), ``trainer_reported`` (the trainee says the trainer did
+  not come: payouts should hold the money), ``trainer_upheld`` (staff confirmed it: full
+  refund, ``refund_amount`` set) or ``trainer_dismissed`` (staff dismissed the report:
+  the booking is completed again).
 """
 
-from __future__ import annotations
+from django.dispatch import Signal
 
-from django.dispatch import receiver
-from django.utils.translation import gettext_lazy as _
-
-from marketplace.models import Offering
-from marketplace.signals import demo_trainers_seeded, offering_changed, offering_will_change
-
-from . import demo, services
-from .cache import availability_invalidate_on_commit
-from .errors import OfferingInUse
-from .models import Schedule
-
-
-@receiver(offering_will_change, sender=Offering, dispatch_uid="bookings.offering_will_change")
-def check_offering_change(
-    sender, *, offering: Offering, changes: set[str], created=False, deleted=False, **kwargs
-) -> None:
-    if deleted:
-        if Schedule.objects.filter(offering_id=offering.pk).exists():
-            message = _(
-                "Schedules use this offering: deactivate it instead, or delete those first."
-            )
-            raise OfferingInUse(message, fields={"offering": [str(message)]})
-        return
-    if not created and "duration_minutes" in changes:
-        services.schedules_check_offering_duration(offering=offering)
-
-
-@receiver(offering_changed, sender=Offering, dispatch_uid="bookings.offering_changed")
-def refresh_availability(sender, *, offering: Offering, **kwargs) -> None:
-    availability_invalidate_on_commit(offering.trainer_id)
-
-
-demo_trainers_seeded.connect(demo.on_demo_trainers_seeded, dispatch_uid="bookings.demo_schedules")
+booking_created = Signal()
+booking_confirmed = Signal()
+booking_cancelled = Signal()
+booking_expired = Signal()
+booking_completed = Signal()
+booking_no_show = Signal()

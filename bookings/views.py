@@ -31,6 +31,7 @@ from traino.forms import add_domain_error
 
 from . import queries, services
 from .api import SLOT_FORMAT
+from .errors import BookingsAffected
 from .forms import ScheduleForm, describe_rrule
 from .models import CalendarFeed, Schedule
 from .permissions import schedule_for_owner
@@ -178,7 +179,15 @@ def schedule_edit(request, schedule_id: int):
         form = ScheduleForm(request.POST, trainer=profile, schedule=schedule)
         if form.is_valid():
             try:
-                result = services.schedule_update(schedule=schedule, **form.service_fields())
+                result = services.schedule_update(
+                    schedule=schedule,
+                    cancel_bookings=request.POST.get("cancel_bookings") == "1",
+                    actor=request.user,
+                    **form.service_fields(),
+                )
+            except BookingsAffected as exc:
+                form.add_error(None, [str(exc.message), *exc.field_messages()["bookings"]])
+                schedule.refresh_from_db()
             except DomainError as exc:
                 add_domain_error(form, exc)
                 schedule.refresh_from_db()
@@ -195,7 +204,15 @@ def schedule_edit(request, schedule_id: int):
 @require_POST
 def schedule_deactivate(request, schedule_id: int):
     schedule = schedule_for_owner(request.user, schedule_id)
-    services.schedule_deactivate(schedule=schedule)
+    try:
+        services.schedule_deactivate(
+            schedule=schedule,
+            cancel_bookings=request.POST.get("cancel_bookings") == "1",
+            actor=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("trainer-calendar")
     messages.success(
         request,
         gettext("%(title)s is no longer in your calendar: trainees cannot book it.")
@@ -218,7 +235,12 @@ def schedule_cancel_occurrence(request, schedule_id: int):
         return redirect("trainer-calendar")
     start_local = start_local.replace(tzinfo=None)
     try:
-        services.schedule_cancel_occurrence(schedule=schedule, start_local=start_local)
+        services.schedule_cancel_occurrence(
+            schedule=schedule,
+            start_local=start_local,
+            cancel_bookings=request.POST.get("cancel_bookings") == "1",
+            actor=request.user,
+        )
     except DomainError as exc:
         messages.error(request, str(exc.message))
     else:

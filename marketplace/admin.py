@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, ReadOnlyPasswordHashField
 from django.core.exceptions import ValidationError
@@ -84,7 +84,7 @@ class ApiTokenInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     # Saves through services.user_password_set: a new password revokes the user's API tokens.
@@ -114,6 +114,28 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("email"))
     def email_display(self, obj: User) -> str:
         return obj.email
+
+    actions = ["close_accounts"]
+
+    @admin.action(description=_("Close the selected accounts (anonymised if they have bookings)"))
+    def close_accounts(self, request, queryset):
+        """Deletion through the service: refused while sessions are booked, anonymised when
+        bookings refer to the account (the plain delete stops at those protected rows)."""
+        for user in queryset:
+            try:
+                result = services.user_delete(user=user, actor=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
+            else:
+                label = _("deleted") if result == "deleted" else _("anonymised")
+                self.message_user(request, f"{user}: {label}", messages.SUCCESS)
+
+    def delete_model(self, request, obj):
+        services.user_delete(user=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            services.user_delete(user=user, actor=request.user)
 
     def save_model(self, request, obj, form, change):
         """A new account goes through user_create (normalized email, the race on a taken one);

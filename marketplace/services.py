@@ -107,6 +107,59 @@ def api_tokens_delete_expired(*, now: datetime | None = None) -> int:
     return deleted
 
 
+ANONYMISED_EMAIL_DOMAIN = "deleted.traino.invalid"
+
+
+@transaction.atomic
+def user_delete(*, user: User, cancel_bookings: bool = False, actor: User | None = None) -> str:
+    """Close an account: "deleted", or "anonymised" when bookings (or their trail) refer to
+    it, since those are never removed. Apps may refuse through ``user_will_be_deleted``
+    (bookings: upcoming sessions, unless ``cancel_bookings``)."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    replies = signals.user_will_be_deleted.send(
+        sender=User, user=user, cancel_bookings=cancel_bookings, actor=actor
+    )
+    if any(reply is True for _receiver, reply in replies):
+        user_anonymise(user=user)
+        return "anonymised"
+    user.delete()
+    return "deleted"
+
+
+@transaction.atomic
+def user_anonymise(*, user: User) -> User:
+    """Remove the person from an account that history still refers to: no name, email,
+    phone or personal number, no way to log in, no tokens; a trainer profile is hidden,
+    emptied of personal details, and its offerings are switched off."""
+    user.name = ""
+    user.email = f"{user.uid}@{ANONYMISED_EMAIL_DOMAIN}"
+    user.phone = ""
+    user.personnummer = ""
+    user.set_unusable_password()
+    user.is_active = False
+    user.is_staff = False
+    user.is_superuser = False
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    ApiToken.objects.filter(user=user).delete()
+    profile = TrainerProfile.objects.select_for_update().filter(user=user).first()
+    if profile is not None:
+        Offering.objects.filter(trainer=profile).update(is_active=False)
+        profile.display_name = str(_("Former trainer"))
+        profile.bio = ""
+        profile.address = ""
+        profile.city = ""
+        profile.latitude = None
+        profile.longitude = None
+        profile.categories.clear()
+        profile.save(
+            update_fields=["display_name", "bio", "address", "city", "latitude", "longitude"]
+        )
+        trainer_refresh_min_price(profile=profile)  # no active offering left: unpublished
+    return user
+
+
 def user_update_details(*, user: User, name: str, phone: str, personnummer: str) -> User:
     user.name = name
     user.phone = phone

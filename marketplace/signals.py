@@ -35,6 +35,14 @@ offering_will_change = Signal()
 offering_changed = Signal()
 
 # Sent by ``manage.py seed_demo`` after the demo trainers exist, with ``trainer_ids`` (every
-# demo trainer's profile id, new or not): apps add their demo data (bookings: schedules).
+# demo trainer's profile id, new or not) and ``trainee_ids`` (the demo trainee account): apps
+# add their demo data (bookings: schedules, and the demo trainee's bookings).
 # A receiver may return a line of text for the command to print.
 demo_trainers_seeded = Signal()
+
+# Sent by ``services.user_delete`` inside its transaction, before anything is deleted, with
+# ``user``, ``cancel_bookings`` (the caller confirmed cancelling what is in the way) and
+# ``actor``. A receiver refuses by raising a DomainError, and returns True when rows that
+# must be kept (bookings and their trail) refer to the user: the account is then
+# anonymised instead of deleted.
+user_will_be_deleted = Signal()

@@ -13,6 +13,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+# Pure Python (no models): the cancellation ladder is checked while the settings load.
+from bookings.policy import parse_cancellation_policy
 from traino.content_policy import storage_image_sources, tile_image_sources
 from traino.production import refuse_insecure_values
 
@@ -234,6 +236,23 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=6),
     },
 }
+# Bookings: unpaid holds expire, finished sessions complete, old idempotency keys go.
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "expire-booking-holds": {
+            "task": "bookings.tasks.expire_holds",
+            "schedule": timedelta(minutes=1),
+        },
+        "complete-finished-bookings": {
+            "task": "bookings.tasks.complete_finished",
+            "schedule": timedelta(minutes=5),
+        },
+        "delete-old-idempotency-keys": {
+            "task": "bookings.tasks.delete_old_idempotency_keys",
+            "schedule": timedelta(hours=1),
+        },
+    }
+)
 
 # --- auth ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "marketplace.User"
@@ -386,6 +405,17 @@ TRAINO_DEFAULT_TIME_ZONE = env.str("TRAINO_DEFAULT_TIME_ZONE", default="Europe/S
 SCHEDULE_HORIZON_DAYS = env.int("SCHEDULE_HORIZON_DAYS", default=365)
 MIN_BOOKING_NOTICE_MINUTES = env.int("MIN_BOOKING_NOTICE_MINUTES", default=120)
 AVAILABILITY_CACHE_SECONDS = env.int("AVAILABILITY_CACHE_SECONDS", default=300)
+
+# --- bookings ----------------------------------------------------------------------------------
+# A booking holds its seat this long while the trainee pays; then it expires. Cancelling gives
+# the trainee back a share of the price by notice: CANCELLATION_POLICY is a ladder of
+# hours:percent steps (bookings/policy.py), checked here so a bad ladder stops start-up.
+BOOKING_HOLD_MINUTES = env.int("BOOKING_HOLD_MINUTES", default=15)
+if BOOKING_HOLD_MINUTES < 1:
+    raise ImproperlyConfigured("BOOKING_HOLD_MINUTES must be at least 1.")
+CANCELLATION_POLICY = parse_cancellation_policy(
+    env.str("CANCELLATION_POLICY", default="24:100,0:0")
+)
 # Map tiles for the discovery map and trainer pages; any {z}/{x}/{y} raster tile server.
 TRAINO_MAP_TILE_URL = env.str(
     "TRAINO_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from bookings import api as bookings_api
+from bookings import api_bookings
 from bookings import feeds as bookings_feeds
 from marketplace import api as marketplace_api
 from marketplace import api_trainers
@@ -47,6 +48,33 @@ api_patterns = [
         "schedules/<int:pk>/cancel-occurrence",
         bookings_api.ScheduleCancelOccurrenceView.as_view(),
         name="api-schedule-cancel-occurrence",
+    ),
+    path("bookings", api_bookings.BookingListView.as_view(), name="api-bookings"),
+    path("bookings/<int:pk>", api_bookings.BookingDetailView.as_view(), name="api-booking"),
+    path(
+        "bookings/<int:pk>/refund-quote",
+        api_bookings.RefundQuoteView.as_view(),
+        name="api-booking-refund-quote",
+    ),
+    path(
+        "bookings/<int:pk>/cancel",
+        api_bookings.BookingCancelView.as_view(),
+        name="api-booking-cancel",
+    ),
+    path(
+        "bookings/<int:pk>/no-show-trainee",
+        api_bookings.NoShowTraineeView.as_view(),
+        name="api-booking-no-show-trainee",
+    ),
+    path(
+        "bookings/<int:pk>/no-show-trainer",
+        api_bookings.NoShowTrainerView.as_view(),
+        name="api-booking-no-show-trainer",
+    ),
+    path(
+        "bookings/<int:pk>/no-show-review",
+        api_bookings.NoShowReviewView.as_view(),
+        name="api-booking-no-show-review",
     ),
     path("", include("storage.urls")),
     path("", include("payments.api_urls")),

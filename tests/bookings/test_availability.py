@@ -209,7 +209,7 @@ def test_a_slot_just_taken_is_not_offered_from_the_cache(monkeypatch):
     window = (schedule.trainer, start, start + timedelta(days=14))
     assert len(queries.trainer_availability(*window, now=start)) == 2
     taken = {(schedule.pk, datetime(2027, 1, 4, 6, 0, tzinfo=UTC)): 1}
-    monkeypatch.setattr(queries, "seats_taken", lambda occurrences: taken)
+    monkeypatch.setattr(queries, "seats_taken", lambda occurrences, **kwargs: taken)
 
     cached = queries.trainer_availability(*window, now=start)
     availability_invalidate(schedule.trainer_id)  # what booking a slot calls, after commit
@@ -225,7 +225,7 @@ def test_seats_left_counts_seats_taken(monkeypatch):
     monkeypatch.setattr(
         queries,
         "seats_taken",
-        lambda occurrences: {(schedule.pk, datetime(2027, 1, 4, 6, 0, tzinfo=UTC)): 3},
+        lambda occurrences, **kwargs: {(schedule.pk, datetime(2027, 1, 4, 6, 0, tzinfo=UTC)): 3},
     )
 
     result = queries.trainer_availability(

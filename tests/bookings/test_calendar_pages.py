@@ -614,7 +614,7 @@ def test_a_past_session_and_a_full_one_are_explained(client, offering, monkeypat
     monkeypatch.setattr(
         queries,
         "seats_taken",
-        lambda occurrences: {(o.schedule_id, o.start): o.capacity for o in occurrences},
+        lambda occurrences, **kwargs: {(o.schedule_id, o.start): o.capacity for o in occurrences},
     )
     response = client.get(slot_path(schedule, later.astimezone(UTC)))
     # then they are told it is full

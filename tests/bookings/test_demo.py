@@ -5,13 +5,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from bookings import queries
 from bookings.demo import seed_schedules
-from bookings.models import Schedule
+from bookings.models import Booking, Schedule
 from bookings.recurrence import parse_rrule
 from bookings.services import find_first_clash
 from marketplace.models import TrainerProfile
+from marketplace.queries import user_get_by_email
 from tests.factories import OfferingFactory, ScheduleFactory, TrainerProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +95,23 @@ def test_seed_demo_leaves_other_trainers_alone():
 
     assert someone.schedules.count() == 0
     assert Schedule.objects.exclude(trainer=someone).count() >= 3
+
+
+def test_seed_demo_gives_the_demo_trainee_a_booking_of_each_kind():
+    call_command("seed_demo", trainers=3, verbosity=0)
+
+    trainee = user_get_by_email("trainee@traino.demo")
+    bookings = list(Booking.objects.filter(trainee=trainee).order_by("start"))
+    statuses = sorted(b.status for b in bookings)
+    assert statuses == ["cancelled", "completed", "confirmed", "confirmed"]
+    now = timezone.now()
+    completed = next(b for b in bookings if b.status == "completed")
+    assert completed.end <= now
+    assert all(b.start > now for b in bookings if b.status in {"confirmed", "cancelled"})
+    cancelled = next(b for b in bookings if b.status == "cancelled")
+    assert (cancelled.cancelled_by, cancelled.refund_reason) == ("trainee", "policy")
+    assert all(b.events.exists() for b in bookings)
+
+    call_command("seed_demo", trainers=3, verbosity=0)
+
+    assert Booking.objects.filter(trainee=trainee).count() == 4

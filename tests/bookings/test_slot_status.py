@@ -50,7 +50,7 @@ def test_a_full_occurrence(monkeypatch):
     monkeypatch.setattr(
         queries,
         "seats_taken",
-        lambda occurrences: {(schedule.pk, MONDAY): schedule.offering.capacity},
+        lambda occurrences, **kwargs: {(schedule.pk, MONDAY): schedule.offering.capacity},
     )
 
     status = queries.slot_status(schedule, MONDAY, now=NOW)

@@ -251,6 +251,12 @@ def demo_trainer_ids(count: int) -> list[int]:
     return sorted(ids)
 
 
+def demo_trainee_ids() -> list[int]:
+    """The demo trainee account's id (never a real trainee's)."""
+    trainee = user_get_by_email("trainee@traino.demo")
+    return [trainee.pk] if trainee is not None else []
+
+
 def missing_trainer_numbers(count: int) -> list[int]:
     """Numbers 1..count whose demo email has no account yet, checked in bulk by blind index."""
     by_index = {crypto.blind_index(demo_email(n)): n for n in range(1, count + 1)}
@@ -459,7 +465,9 @@ class Command(BaseCommand):
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {', '.join(seeded_tables())}")
         replies = signals.demo_trainers_seeded.send(
-            sender=self.__class__, trainer_ids=demo_trainer_ids(trainers)
+            sender=self.__class__,
+            trainer_ids=demo_trainer_ids(trainers),
+            trainee_ids=demo_trainee_ids(),
         )
         elapsed = time.monotonic() - started
 

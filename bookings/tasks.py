@@ -1,0 +1,23 @@
+"""Celery tasks of bookings: thin, each calls one service (beat entries in settings)."""
+
+from celery import shared_task
+
+from . import booking_services, idempotency
+
+
+@shared_task
+def expire_holds() -> int:
+    """Every minute: unpaid holds past their time free their seats."""
+    return booking_services.bookings_expire_holds()
+
+
+@shared_task
+def complete_finished() -> int:
+    """Every few minutes: confirmed sessions that have ended are completed."""
+    return booking_services.bookings_complete_finished()
+
+
+@shared_task
+def delete_old_idempotency_keys() -> int:
+    """Hourly: stored Idempotency-Key answers older than IDEMPOTENCY_KEY_HOURS go."""
+    return idempotency.idempotency_keys_delete_old()
