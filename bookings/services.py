@@ -8,6 +8,7 @@ overlapping schedules saved at the same moment cannot both pass the check.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -18,10 +19,11 @@ from django.utils import dateformat, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from marketplace import services as marketplace_services
 from marketplace.models import Offering, TrainerProfile
 from marketplace.validators import validate_time_zone
 
-from . import recurrence
+from . import queries, recurrence
 from .cache import availability_invalidate_on_commit
 from .errors import InvalidRRule, InvalidSchedule, NotAnOccurrence, ScheduleOverlap
 from .models import CalendarFeed, Schedule, new_feed_token
@@ -278,6 +280,7 @@ def _save(
         _check_overlap(schedule, now=now)
         schedule.save()
         availability_invalidate_on_commit(schedule.trainer_id)
+        trainers_sync_upcoming_offerings(trainer_ids=[schedule.trainer_id], now=now)
     limit = recurrence.horizon_end(now)
     return ScheduleResult(
         schedule=schedule,
@@ -351,6 +354,7 @@ def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> 
             locked.exdates = sorted([*locked.exdates, value])
             locked.save(update_fields=["exdates", "updated_at"])
         availability_invalidate_on_commit(locked.trainer_id)
+        trainers_sync_upcoming_offerings(trainer_ids=[locked.trainer_id])
     schedule.exdates = locked.exdates
     return schedule
 
@@ -358,9 +362,12 @@ def schedule_cancel_occurrence(*, schedule: Schedule, start_local: datetime) -> 
 def schedule_deactivate(*, schedule: Schedule) -> Schedule:
     """Stop offering a schedule; the row stays, with its past occurrences."""
     if schedule.is_active:
-        schedule.is_active = False
-        schedule.save(update_fields=["is_active", "updated_at"])
-        availability_invalidate_on_commit(schedule.trainer_id)
+        with transaction.atomic():
+            _lock_trainer(schedule.trainer_id)
+            schedule.is_active = False
+            schedule.save(update_fields=["is_active", "updated_at"])
+            availability_invalidate_on_commit(schedule.trainer_id)
+            trainers_sync_upcoming_offerings(trainer_ids=[schedule.trainer_id])
     return schedule
 
 
@@ -371,6 +378,39 @@ def schedule_delete(*, schedule: Schedule) -> None:
         _lock_trainer(schedule.trainer_id)
         schedule.delete()
         availability_invalidate_on_commit(schedule.trainer_id)
+        trainers_sync_upcoming_offerings(trainer_ids=[schedule.trainer_id])
+
+
+def trainers_sync_upcoming_offerings(
+    *, trainer_ids: Iterable[int], now: datetime | None = None
+) -> None:
+    """Tell marketplace which offerings of these trainers have sessions to come: the
+    headline price on the map and the trainer's page is the lowest of those
+    (marketplace.services.offering_copies). Called by every schedule write, inside its
+    transaction, by the demo data and by the daily ``refresh_upcoming_offerings`` task."""
+    now = now or timezone.now()
+    ids = sorted(set(trainer_ids))
+    for start in range(0, len(ids), SYNC_CHUNK):
+        chunk = ids[start : start + SYNC_CHUNK]
+        marketplace_services.trainers_set_upcoming_offerings(
+            upcoming=queries.upcoming_offering_ids(chunk, now=now)
+        )
+
+
+SYNC_CHUNK = 2000
+
+
+def upcoming_offerings_refresh_all(*, now: datetime | None = None) -> int:
+    """Every trainer with an active schedule or an offering still marked as having sessions
+    to come: sessions run out as time passes (a rule's UNTIL or COUNT, the last one gone),
+    with no write to notice it. Returns how many trainers were checked."""
+    with_schedules = Schedule.objects.active().values_list("trainer_id", flat=True)
+    marked = Offering.objects.filter(has_upcoming_sessions=True).values_list(
+        "trainer_id", flat=True
+    )
+    ids = set(with_schedules.distinct()) | set(marked.distinct())
+    trainers_sync_upcoming_offerings(trainer_ids=ids, now=now)
+    return len(ids)
 
 
 def calendar_feed_get_or_create(*, trainer: TrainerProfile) -> CalendarFeed:
