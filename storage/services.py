@@ -241,6 +241,15 @@ def certificates_mark_verified(*, files: Iterable[UserFile], by) -> int:
     ).update(verified_at=timezone.now(), verified_by=by, updated_at=timezone.now())
 
 
+def certificates_mark_unverified(*, files: Iterable[UserFile]) -> int:
+    """Verified certificates lose their mark (staff verified the wrong file, or it was
+    withdrawn); returns how many changed."""
+    ids = [f.pk for f in files]
+    return UserFile.objects.filter(
+        pk__in=ids, folder=Folder.CERTIFICATE, verified_at__isnull=False
+    ).update(verified_at=None, verified_by=None, updated_at=timezone.now())
+
+
 # --- reads for other apps (the trainer's public page, map cards) -----------------------------
 
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from bookings import api as bookings_api
@@ -90,8 +92,24 @@ account_patterns = [
     ),
 ]
 
+class FaviconView(RedirectView):
+    """Browsers and crawlers ask /favicon.ico whatever the page says: send them to the SVG
+    (resolved per request, so a hashed static name is always the current one)."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Cache-Control"] = "public, max-age=86400"
+        return response
+
+
 urlpatterns = [
     path("", marketplace_views.home, name="home"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", include("marketplace.urls")),
     path("", include("bookings.urls")),
     path("", include(storage_page_patterns)),
