@@ -50,7 +50,7 @@ class PlaceListView(PublicApiView):
         auth=[],
         parameters=[Q_PARAMETER],
         responses={200: OpenApiTypes.OBJECT},
-        description="Places named q, best first: {\"results\": [place, ...]}. " + PLACE_DESCRIPTION,
+        description='Places named q, best first: {"results": [place, ...]}. ' + PLACE_DESCRIPTION,
     )
     def get(self, request):
         q = parse_query(request.query_params)
@@ -65,8 +65,8 @@ class SearchView(PublicApiView):
         auth=[],
         parameters=[Q_PARAMETER],
         responses={200: OpenApiTypes.OBJECT},
-        description="How the home page reads its search box: {\"place\": place or null, "
-        "\"text\": the words left to match in trainers' names, cities, bios, offerings and "
+        description='How the home page reads its search box: {"place": place or null, '
+        '"text": the words left to match in trainers\' names, cities, bios, offerings and '
         "categories}. A category's name is always text; else the whole query, or its last "
         "or first words, may name a settlement or district. " + PLACE_DESCRIPTION,
     )

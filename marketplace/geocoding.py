@@ -27,8 +27,8 @@ import logging
 import math
 import re
 import unicodedata
-from email.utils import parseaddr
 from dataclasses import asdict, dataclass
+from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
 from urllib.error import URLError
@@ -241,7 +241,11 @@ def _nominatim_places(body) -> list[Place]:
         if latitude is None or longitude is None:
             continue
         box = item.get("boundingbox")
-        bbox = _bbox(box[2], box[0], box[3], box[1]) if isinstance(box, list) and len(box) == 4 else None
+        bbox = (
+            _bbox(box[2], box[0], box[3], box[1])
+            if isinstance(box, list) and len(box) == 4
+            else None
+        )
         name = item.get("name") or str(item.get("display_name") or "").split(",")[0]
         kind = item.get("addresstype") or item.get("type") or ""
         places.append(Place(str(name), latitude, longitude, bbox, str(kind)))

@@ -163,9 +163,7 @@ def trainers_page(
     and stops at ``count_limit``: an exact count over a country-sized box reads every row.
     A page past the end has no trainers; the caller decides what to answer.
     """
-    queryset = trainers_discover(
-        bbox=bbox, category=category, q=q, price_max=price_max, sort=sort
-    )
+    queryset = trainers_discover(bbox=bbox, category=category, q=q, price_max=price_max, sort=sort)
     offset = (number - 1) * page_size
     rows = list(queryset[offset : offset + page_size + 1])
     has_next = len(rows) > page_size

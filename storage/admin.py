@@ -144,7 +144,9 @@ class UserFileAdmin(ServiceAdmin, admin.ModelAdmin):
         if changed:
             self.message_user(request, text, messages.SUCCESS)
         elif file.status != Status.READY:
-            self.message_user(request, _("Only a ready certificate can be verified."), messages.ERROR)
+            self.message_user(
+                request, _("Only a ready certificate can be verified."), messages.ERROR
+            )
         else:
             self.message_user(request, _("Nothing to change."), messages.INFO)
         return HttpResponseRedirect(reverse("admin:storage_userfile_change", args=[file.pk]))

@@ -92,6 +92,7 @@ account_patterns = [
     ),
 ]
 
+
 class FaviconView(RedirectView):
     """Browsers and crawlers ask /favicon.ico whatever the page says: send them to the SVG
     (resolved per request, so a hashed static name is always the current one)."""

@@ -2,7 +2,7 @@
 real browser with the tile server unreachable (the gazetteer is the geocoder)."""
 
 import re
-from datetime import time, timedelta
+from datetime import time
 
 import pytest
 from django.utils import timezone
@@ -187,11 +187,8 @@ def test_free_times_this_week_keeps_the_trainers_with_a_bookable_session(page_of
         page.get_by_label("Free times this week").check()
 
     expect_names(page, ["Stina Stad"])
-    expect(page.get_by_test_id("trainer-count")).to_have_text(
-        "1 trainer with free times this week"
-    )
+    expect(page.get_by_test_id("trainer-count")).to_have_text("1 trainer with free times this week")
     expect(page).to_have_url(re.compile(r"available=week"))
-    assert today + timedelta(days=1)  # a daily rule has sessions in any coming week
     assert page.errors == []
 
 

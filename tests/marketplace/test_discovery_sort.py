@@ -54,7 +54,12 @@ def test_distance_sorts_nearest_to_the_box_centre_first(api_client):
     trainer("Centre", at=(59.30, 18.05))
     trainer("South west", at=(59.22, 17.95))
 
-    assert names(api_client, sort="distance") == ["Centre", "East 0.06°", "North 0.05°", "South west"]
+    assert names(api_client, sort="distance") == [
+        "Centre",
+        "East 0.06°",
+        "North 0.05°",
+        "South west",
+    ]
 
 
 def test_without_sort_the_order_is_by_id(api_client):

@@ -116,6 +116,6 @@ def test_the_list_unverifies_a_selection(client, trainer_api, staff):
         "/admin/storage/userfile/", {"action": "mark_unverified", "_selected_action": [first]}
     )
 
-    assert list(UserFile.objects.filter(verified_at__isnull=False).values_list("pk", flat=True)) == [
-        second
-    ]
+    assert list(
+        UserFile.objects.filter(verified_at__isnull=False).values_list("pk", flat=True)
+    ) == [second]
