@@ -73,6 +73,13 @@ CASES = [
     ("country box, q=boxning (category)", "bbox=10.5,55.0,24.5,69.5&q=boxning", 30),
     ("city box, q=boxing (category)", "bbox=18.00,59.30,18.10,59.36&q=boxing", 30),
     ("city box, page 3", "bbox=18.00,59.30,18.10,59.36&page=3", None),
+    # The page's default order is sort=distance (from the box's centre): every trainer in the
+    # box is sorted, so its cost grows with the box, not the page.
+    ("city box, sort=distance", "bbox=18.00,59.30,18.10,59.36&sort=distance", None),
+    ("Göteborg box, sort=distance", "bbox=11.44,57.43,12.49,57.99&sort=distance", None),
+    ("country box, sort=distance", "bbox=10.5,55.0,24.5,69.5&sort=distance", None),
+    ("country box, sort=price", "bbox=10.5,55.0,24.5,69.5&sort=price", None),
+    ("city box, sort=price", "bbox=18.00,59.30,18.10,59.36&sort=price", None),
 ]
 
 

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from marketplace import services as marketplace_services
 from marketplace.models import Offering, TrainerProfile, User
 from traino.exceptions import DomainError
 
@@ -136,6 +137,12 @@ def seed_schedules(
             )
         Schedule.objects.bulk_create(rows, batch_size=BATCH_SIZE)
         availability_invalidate_many(sorted(offerings))
+        # Endless weekly rules from this week: each scheduled offering has sessions to come,
+        # which sets the headline price, without expanding anything.
+        upcoming: dict[int, set[int]] = {trainer_id: set() for trainer_id in offerings}
+        for schedule in rows:
+            upcoming[schedule.trainer_id].add(schedule.offering_id)
+        marketplace_services.trainers_set_upcoming_offerings(upcoming=upcoming)
         created += len(rows)
     return created
 

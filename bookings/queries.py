@@ -36,6 +36,7 @@ __all__ = [
     "trainer_availability",
     "trainer_calendar",
     "trainer_ids_with_availability",
+    "upcoming_offering_ids",
 ]
 
 SeatKey = tuple[int, datetime]
@@ -297,6 +298,38 @@ def trainer_ids_with_availability(
             if _with_seats(recurrence.expand(_schedule_from_row(row), start, end), now):
                 found.add(row[1])
     return found
+
+
+# What has_start_after reads of a schedule.
+UPCOMING_FIELDS = (
+    "id",
+    "trainer_id",
+    "offering_id",
+    "starts_on",
+    "start_time",
+    "time_zone",
+    "rrule",
+    "exdates",
+)
+
+
+def upcoming_offering_ids(trainer_ids: Iterable[int], *, now: datetime) -> dict[int, set[int]]:
+    """trainer id -> ids of the offerings that have an active schedule with a session still
+    to come (cancelled ones left out, seats not counted: a full session is still offered at
+    that price). One query; each offering's schedules are walked until one has a session."""
+    ids = sorted(set(trainer_ids))
+    upcoming: dict[int, set[int]] = {trainer_id: set() for trainer_id in ids}
+    schedules = (
+        Schedule.objects.active()
+        .filter(trainer_id__in=ids)
+        .only(*UPCOMING_FIELDS)
+        .order_by("trainer_id", "offering_id", "id")
+    )
+    for schedule in schedules:
+        found = upcoming[schedule.trainer_id]
+        if schedule.offering_id not in found and recurrence.has_start_after(schedule, now):
+            found.add(schedule.offering_id)
+    return upcoming
 
 
 SLOT_PROBLEMS = {

@@ -401,6 +401,19 @@ def extends_past(schedule: Schedule, limit_utc: datetime) -> bool:
     return compiled_rule(schedule, limit_local).after(limit_local) is not None
 
 
+def has_start_after(schedule: Schedule, moment_utc: datetime) -> bool:
+    """Whether an occurrence, not cancelled, starts after ``moment_utc`` (at any distance:
+    the horizon limits what is offered, not what is to come). It stops at the first one;
+    the walk is bounded by the cancelled starts it may have to skip."""
+    zone = schedule.zone
+    low = moment_utc.astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
+    excluded = _exdates(schedule)
+    for naive in compiled_rule(schedule, low).xafter(low, inc=True):
+        if naive not in excluded and localize(naive, zone) > moment_utc:
+            return True
+    return False
+
+
 def first_start(schedule: Schedule) -> datetime | None:
     naive = compiled_rule(schedule).after(datetime.combine(schedule.starts_on, time.min), inc=True)
     return localize(naive, schedule.zone) if naive else None

@@ -8,6 +8,7 @@ overlapping schedules saved at the same moment cannot both pass the check.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -384,6 +385,7 @@ def _save(
             )
         schedule.save()
         availability_invalidate_on_commit(schedule.trainer_id)
+        trainers_sync_upcoming_offerings(trainer_ids=[schedule.trainer_id], now=now)
     limit = recurrence.horizon_end(now)
     return ScheduleResult(
         schedule=schedule,
@@ -498,6 +500,7 @@ def schedule_cancel_occurrence(
             locked.exdates = sorted([*locked.exdates, value])
             locked.save(update_fields=["exdates", "updated_at"])
         availability_invalidate_on_commit(locked.trainer_id)
+        trainers_sync_upcoming_offerings(trainer_ids=[locked.trainer_id])
     schedule.exdates = locked.exdates
     return schedule
 
@@ -591,6 +594,7 @@ def schedule_deactivate(
             schedule.is_active = False
             schedule.save(update_fields=["is_active", "updated_at"])
             availability_invalidate_on_commit(schedule.trainer_id)
+            trainers_sync_upcoming_offerings(trainer_ids=[schedule.trainer_id])
     return schedule
 
 
@@ -604,6 +608,39 @@ def schedule_delete(*, schedule: Schedule) -> None:
             raise ScheduleHasBookings.on_field("schedule")
         schedule.delete()
         availability_invalidate_on_commit(schedule.trainer_id)
+        trainers_sync_upcoming_offerings(trainer_ids=[schedule.trainer_id])
+
+
+def trainers_sync_upcoming_offerings(
+    *, trainer_ids: Iterable[int], now: datetime | None = None
+) -> None:
+    """Tell marketplace which offerings of these trainers have sessions to come: the
+    headline price on the map and the trainer's page is the lowest of those
+    (marketplace.services.offering_copies). Called by every schedule write, inside its
+    transaction, by the demo data and by the daily ``refresh_upcoming_offerings`` task."""
+    now = now or timezone.now()
+    ids = sorted(set(trainer_ids))
+    for start in range(0, len(ids), SYNC_CHUNK):
+        chunk = ids[start : start + SYNC_CHUNK]
+        marketplace_services.trainers_set_upcoming_offerings(
+            upcoming=queries.upcoming_offering_ids(chunk, now=now)
+        )
+
+
+SYNC_CHUNK = 2000
+
+
+def upcoming_offerings_refresh_all(*, now: datetime | None = None) -> int:
+    """Every trainer with an active schedule or an offering still marked as having sessions
+    to come: sessions run out as time passes (a rule's UNTIL or COUNT, the last one gone),
+    with no write to notice it. Returns how many trainers were checked."""
+    with_schedules = Schedule.objects.active().values_list("trainer_id", flat=True)
+    marked = Offering.objects.filter(has_upcoming_sessions=True).values_list(
+        "trainer_id", flat=True
+    )
+    ids = set(with_schedules.distinct()) | set(marked.distinct())
+    trainers_sync_upcoming_offerings(trainer_ids=ids, now=now)
+    return len(ids)
 
 
 def calendar_feed_get_or_create(*, trainer: TrainerProfile) -> CalendarFeed:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import booking_services, idempotency
+from . import booking_services, idempotency, services
 
 
 @shared_task
@@ -21,3 +21,9 @@ def complete_finished() -> int:
 def delete_old_idempotency_keys() -> int:
     """Hourly: stored Idempotency-Key answers older than IDEMPOTENCY_KEY_HOURS go."""
     return idempotency.idempotency_keys_delete_old()
+
+
+@shared_task
+def refresh_upcoming_offerings() -> int:
+    """Daily: offerings whose last session has passed stop setting the headline price."""
+    return services.upcoming_offerings_refresh_all()

@@ -91,7 +91,11 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     change_password_form = AdminPasswordChangeForm
     list_display = ("email_display", "name", "role", "is_active", "date_joined")
     list_filter = ("role", "is_active", "is_staff")
-    search_fields = ("name",)
+    search_fields = ("name", "trainer_profile__display_name")
+    search_help_text = _(
+        "A name, or part of one (the account's or the trainer page's), or an email address "
+        "written in full: emails are encrypted, so only an exact one is found."
+    )
     ordering = ("-date_joined",)
     readonly_fields = ("uid", "last_login", "date_joined")
     inlines = [ApiTokenInline]
@@ -157,7 +161,8 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if "@" in search_term:
             user = user_get_by_email(search_term)
-            queryset = self.model.objects.filter(pk=user.pk) if user else queryset.none()
+            matches = self.model.objects.filter(pk=user.pk) if user else queryset.none()
+            queryset = matches.order_by(*self.ordering)
         return queryset, may_have_duplicates
 
 

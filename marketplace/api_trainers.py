@@ -27,6 +27,7 @@ from traino.exceptions import DomainError, NotFound
 from .models import Category, Offering, TrainerProfile
 from .money import format_money
 from .queries import (
+    SORTS,
     BoundingBox,
     TrainersPage,
     category_get_by_slug,
@@ -232,12 +233,16 @@ def parse_list_params(params) -> tuple[dict, str]:
     )
     raw_page = _single(params, "page")
     number = _positive_int(raw_page, name="page", minimum=1, maximum=MAX_PRICE) if raw_page else 1
+    sort = _single(params, "sort") or ""
+    if sort and sort not in SORTS:
+        message = _("sort must be price, rating or distance.")
+        raise InvalidFilter(message, fields={"sort": [message]})
     output = _single(params, "format") or "json"
     if output not in FORMATS:
         message = _("format must be json or geojson.")
         raise InvalidFilter(message, fields={"format": [message]})
     filters = {"bbox": bbox, "category": category, "q": q, "price_max": price_max}
-    return {**filters, "number": number}, output
+    return {**filters, "sort": sort, "number": number}, output
 
 
 def _no_such_page(page: TrainersPage) -> InvalidFilter:
@@ -268,7 +273,7 @@ def _page_meta(request, page: TrainersPage) -> dict:
 
 
 class TrainerListView(PublicApiView):
-    """GET /api/trainers?bbox=west,south,east,north&category=&q=&price_max=&page=&format="""
+    """GET /api/trainers?bbox=west,south,east,north&category=&q=&price_max=&sort=&page=&format="""
 
     @extend_schema(
         operation_id="trainers_list",  # else it collides with the detail view's trainers_retrieve
@@ -289,6 +294,14 @@ class TrainerListView(PublicApiView):
             ),
             OpenApiParameter(
                 "price_max", int, description="Lowest price at most this, in öre (minor units)."
+            ),
+            OpenApiParameter(
+                "sort",
+                str,
+                enum=list(SORTS),
+                description="price: lowest first (no price last); rating: best average first, "
+                "then most ratings (unrated last); distance: nearest to the box's centre first. "
+                "Without it, by id. Ties keep the id order, so pages do not overlap.",
             ),
             OpenApiParameter("page", int, description="1-based; 50 trainers a page."),
             OpenApiParameter("format", str, enum=list(FORMATS), description="geojson for maps."),

@@ -258,7 +258,8 @@ LONGITUDE_VALIDATORS = [MinValueValidator(-180.0), MaxValueValidator(180.0)]
 class TrainerProfile(models.Model):
     """A trainer's public face: what the map, the list and the public page show.
 
-    ``min_price_*`` and ``offering_titles`` are copies of the active offerings kept by
+    ``min_price_*`` (the headline price: see ``services.offering_copies``) and
+    ``offering_titles`` are copies of the active offerings kept by
     ``services.trainer_refresh_min_price``, ``category_names`` is kept by
     ``services.trainer_refresh_category_names``, and ``rating_*`` are meant as the reviews'
     average and count, so discovery reads one table.
@@ -421,6 +422,12 @@ class Offering(models.Model):
     )
     location_name = models.CharField(_("location name"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Whether a schedule of this offering has a session still to come. Kept by bookings,
+    # which owns schedules, through services.trainers_set_upcoming_offerings: the profile's
+    # headline price (services.offering_copies) is the lowest of these.
+    has_upcoming_sessions = models.BooleanField(
+        _("has upcoming sessions"), default=False, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

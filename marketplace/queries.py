@@ -1,7 +1,17 @@
 import math
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import (
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.db.models.functions import Upper
 
 from storage import services as storage_services
@@ -35,8 +45,11 @@ def trainers_discover(
     category: Category | None = None,
     q: str = "",
     price_max: int | None = None,
+    sort: str = "",
 ) -> QuerySet[TrainerProfile]:
-    """Published trainers inside the box, filtered, in a stable order for pagination.
+    """Published trainers inside the box, filtered, in a stable order for pagination
+    (``SORTS``; by id without one): every order ends with the id, so trainers that tie keep
+    their places from one page to the next.
 
     The category goes through an EXISTS subquery rather than a join, so no DISTINCT is
     needed. The text (``trainer_text_matches``) matches the profile's own columns and the
@@ -61,7 +74,33 @@ def trainers_discover(
         qs = qs.filter(trainer_text_matches(q))
     if price_max is not None:
         qs = qs.filter(min_price_amount__lte=price_max)
-    return qs.only(*DISCOVERY_FIELDS).order_by("id")
+    return qs.only(*DISCOVERY_FIELDS).order_by(*trainer_order(sort, bbox))
+
+
+SORTS = ("price", "rating", "distance")
+
+
+def trainer_order(sort: str, bbox: BoundingBox) -> list:
+    """``price``: lowest first, trainers without a price last; ``rating``: best average
+    first, then most ratings, unrated last; ``distance``: nearest to the box's centre first.
+
+    Distance is the flat (equirectangular) one, longitude scaled by the cosine of the
+    centre's latitude: exact enough to order trainers inside one map view, and plain
+    arithmetic that SQLite and PostgreSQL both evaluate.
+    """
+    if sort == "price":
+        return [F("min_price_amount").asc(nulls_last=True), "id"]
+    if sort == "rating":
+        return [F("rating_avg").desc(nulls_last=True), "-rating_count", "id"]
+    if sort == "distance":
+        latitude = (bbox.south + bbox.north) / 2
+        longitude = (bbox.west + bbox.east) / 2
+        scale = math.cos(math.radians(latitude))
+        dlat = F("latitude") - Value(latitude)
+        dlon = (F("longitude") - Value(longitude)) * Value(scale)
+        distance = ExpressionWrapper(dlat * dlat + dlon * dlon, output_field=FloatField())
+        return [distance.asc(), "id"]
+    return ["id"]
 
 
 # The trigram index over TrainerProfile.search_text on PostgreSQL (migration 0008).
@@ -112,6 +151,7 @@ def trainers_page(
     category: Category | None = None,
     q: str = "",
     price_max: int | None = None,
+    sort: str = "",
     number: int = 1,
     page_size: int,
     count_limit: int,
@@ -123,7 +163,7 @@ def trainers_page(
     and stops at ``count_limit``: an exact count over a country-sized box reads every row.
     A page past the end has no trainers; the caller decides what to answer.
     """
-    queryset = trainers_discover(bbox=bbox, category=category, q=q, price_max=price_max)
+    queryset = trainers_discover(bbox=bbox, category=category, q=q, price_max=price_max, sort=sort)
     offset = (number - 1) * page_size
     rows = list(queryset[offset : offset + page_size + 1])
     has_next = len(rows) > page_size

@@ -1,7 +1,7 @@
 """Writes that belong to the marketplace: accounts, API tokens, trainer profiles and offerings."""
 
 import secrets
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -316,35 +316,44 @@ class OfferingCopies:
     offering_titles: str
 
 
-def offering_copies(active: Iterable[tuple[int, str, str]]) -> OfferingCopies:
-    """The lowest-price rule: from the active offerings as (price_amount, currency, title),
-    in creation order, the cheapest one's price (the first of equal ones) and every title,
-    cheapest first. Amounts are compared directly: every offering is in SEK (``Currency``)."""
+def offering_copies(active: Iterable[tuple[int, str, str, bool]]) -> OfferingCopies:
+    """The headline-price rule, from the active offerings as (price_amount, currency,
+    title, has_upcoming_sessions) in creation order: the lowest price among the offerings
+    that have sessions to come (the first of equal ones), so a cheap offering nobody can
+    book does not set it; when none has any, the lowest of them all (the page then shows
+    prices but no free times). Every title, cheapest first, for the text search. Amounts
+    are compared directly: every offering is in SEK (``Currency``)."""
     cheapest_first = sorted(active, key=lambda offering: offering[0])
     if not cheapest_first:
         return OfferingCopies(min_price_amount=None, min_price_currency=None, offering_titles="")
-    amount, currency, _title = cheapest_first[0]
-    titles = "\n".join(title for _amount, _currency, title in cheapest_first)
+    scheduled = [offering for offering in cheapest_first if offering[3]]
+    amount, currency, *_rest = (scheduled or cheapest_first)[0]
+    titles = "\n".join(offering[2] for offering in cheapest_first)
     return OfferingCopies(
         min_price_amount=amount, min_price_currency=currency, offering_titles=titles
     )
 
 
+def _active_offerings(trainer_ids: Collection[int]):
+    """(trainer id, price, currency, title, has upcoming sessions), in creation order."""
+    return (
+        Offering.objects.filter(trainer_id__in=trainer_ids, is_active=True)
+        .order_by("trainer_id", "id")
+        .values_list("trainer_id", "price_amount", "currency", "title", "has_upcoming_sessions")
+    )
+
+
 @transaction.atomic
 def trainer_refresh_min_price(*, profile: TrainerProfile) -> TrainerProfile:
-    """Copy the cheapest active offering and the active titles onto the profile, for
-    discovery's price filter, list and text search (one row to read, no subquery).
+    """Copy the headline price and the active titles onto the profile, for discovery's
+    price filter, list and text search (one row to read, no subquery).
 
     The profile row is locked first, so two offering changes at once cannot leave a stale
     copy. A published profile whose last active offering went away is unpublished: the map
     never shows a trainer with nothing to book.
     """
     locked = TrainerProfile.objects.select_for_update().get(pk=profile.pk)
-    copies = offering_copies(
-        Offering.objects.filter(trainer=locked, is_active=True)
-        .order_by("id")
-        .values_list("price_amount", "currency", "title")
-    )
+    copies = offering_copies(row[1:] for row in _active_offerings([locked.pk]))
     locked.min_price_amount = copies.min_price_amount
     locked.min_price_currency = copies.min_price_currency or locked.min_price_currency
     locked.offering_titles = copies.offering_titles
@@ -356,6 +365,48 @@ def trainer_refresh_min_price(*, profile: TrainerProfile) -> TrainerProfile:
     for name in update:
         setattr(profile, name, getattr(locked, name))
     return profile
+
+
+@transaction.atomic
+def trainers_set_upcoming_offerings(*, upcoming: Mapping[int, Iterable[int]]) -> None:
+    """Record which offerings have sessions to come and refresh the headline prices.
+
+    ``upcoming`` maps each trainer id to the ids of its offerings that have a session to
+    come; the trainer's other offerings have none. Bookings owns schedules and calls this
+    whenever a trainer's schedules change, and daily for sessions that ran out (marketplace
+    does not import bookings). The profiles are locked in id order first, like every writer
+    of the copies, so this and an offering change cannot interleave nor deadlock.
+    """
+    trainer_ids = sorted(upcoming)
+    for start in range(0, len(trainer_ids), 2000):
+        chunk = trainer_ids[start : start + 2000]
+        profiles = list(
+            TrainerProfile.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .only("pk", "min_price_amount", "min_price_currency")
+        )
+        scheduled = {offering_id for pk in chunk for offering_id in upcoming[pk]}
+        offerings = Offering.objects.filter(trainer_id__in=chunk)
+        offerings.filter(pk__in=scheduled, has_upcoming_sessions=False).update(
+            has_upcoming_sessions=True
+        )
+        offerings.exclude(pk__in=scheduled).filter(has_upcoming_sessions=True).update(
+            has_upcoming_sessions=False
+        )
+        rows: dict[int, list[tuple]] = {profile.pk: [] for profile in profiles}
+        for trainer_id, *offering in _active_offerings(chunk):
+            rows[trainer_id].append(offering)
+        changed = []
+        for profile in profiles:
+            copies = offering_copies(rows[profile.pk])
+            if copies.min_price_amount is None:
+                continue  # no active offering: nothing to price (trainer_refresh_min_price's case)
+            price = (copies.min_price_amount, copies.min_price_currency)
+            if (profile.min_price_amount, profile.min_price_currency) != price:
+                profile.min_price_amount, profile.min_price_currency = price
+                changed.append(profile)
+        TrainerProfile.objects.bulk_update(changed, ["min_price_amount", "min_price_currency"])
 
 
 def category_names_text(names: Iterable[tuple[str, str]]) -> str:
@@ -472,10 +523,13 @@ def offering_create(*, profile: TrainerProfile, **fields) -> Offering:
 
 @transaction.atomic
 def offering_update(*, offering: Offering, **fields) -> Offering:
-    """Change an offering; deactivating the last active one unpublishes the profile."""
+    """Change an offering; deactivating the last active one unpublishes the profile.
+
+    Only the editable fields are written: ``has_upcoming_sessions`` is bookings' to keep,
+    and the caller's instance may hold an old value of it."""
     _set_fields(offering, fields, OFFERING_FIELDS)
     changes = _offering_check(offering)
-    offering.save()
+    offering.save(update_fields=[*OFFERING_FIELDS, "updated_at"])
     _after_write(offering, changes, trainer=offering.trainer)
     return offering
 

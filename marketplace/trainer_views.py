@@ -17,14 +17,14 @@ from django.urls import reverse
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from storage.services import gallery_images
+from storage.services import gallery_images, profile_photo
 from traino.exceptions import DomainError
 from traino.forms import add_domain_error
 
 from . import services
 from .models import Category, TrainerProfile
 from .permissions import can_view_trainer_page, offering_for_edit, trainer_profile_of
-from .queries import trainer_uploads
+from .queries import SORTS, trainer_uploads
 from .trainer_forms import (
     OfferingForm,
     TrainerProfileForm,
@@ -70,37 +70,87 @@ def _parse_view(raw: str) -> tuple[tuple[float, float], int] | None:
     return (latitude, longitude), zoom
 
 
+MAX_PRICE_KR = 21_474_836  # the API's price_max limit (2**31 - 1 öre), in whole kronor
+
+
+def price_max_message() -> str:
+    return gettext("Enter the max price in whole kronor, from 0 to %(max)s.") % {
+        "max": f"{MAX_PRICE_KR:,}".replace(",", "\u00a0")
+    }
+
+
+def price_max_error(raw: str) -> str:
+    """The max price as typed in kronor: empty or a whole number up to MAX_PRICE_KR; else
+    the message the page shows at the field (the page's script checks the same)."""
+    if not raw or (raw.isascii() and raw.isdigit() and int(raw) <= MAX_PRICE_KR):
+        return ""
+    return price_max_message()
+
+
+def discovery_sorts() -> list[tuple[str, str]]:
+    return [
+        ("distance", gettext("Nearest first")),
+        ("price", gettext("Lowest price")),
+        ("rating", gettext("Highest rating")),
+    ]
+
+
 def discovery_context(request) -> dict:
-    """What the home page needs: filter values from the query string and the map's config."""
+    """What the home page needs: filter values from the query string and the map's config.
+
+    The search box is read by GET /api/search (marketplace.search): the page's script asks
+    it and moves the map to a place it names; ``match=text`` keeps the words as text.
+    """
     view = _parse_view(request.GET.get("at", ""))
     center, zoom = view if view else (STOCKHOLM, DISCOVERY_ZOOM)
-    price_max = request.GET.get("price_max", "").strip()
+    price_max = request.GET.get("price_max", "").strip()[:20]
+    sort = request.GET.get("sort", "")
     filters = {
         "q": request.GET.get("q", "").strip()[:100],
         "category": request.GET.get("category", ""),
-        "price_max": price_max if price_max.isdigit() else "",
+        "price_max": price_max,
+        "sort": sort if sort in SORTS else "distance",
+        "available": request.GET.get("available") == "week",
+        "match": "text" if request.GET.get("match") == "text" else "",
     }
     config = map_config(
         apiUrl=reverse("api-trainers"),
+        searchUrl=reverse("api-search"),
+        availabilityUrl=reverse("api-available-trainers"),
         center=list(center),
         zoom=zoom,
+        viewGiven=view is not None,
         maxPages=DISCOVERY_MAX_PAGES,
+        maxPriceKr=MAX_PRICE_KR,
         locale=get_language() or settings.LANGUAGE_CODE,
         text={
             "from": gettext("from %(price)s"),
             "countOne": gettext("1 trainer in this area"),
             "countOther": gettext("%(count)s trainers in this area"),
             "countPartial": gettext("Showing %(shown)s of %(count)s trainers in this area"),
+            "availableOne": gettext("1 trainer with free times this week"),
+            "availableOther": gettext("%(count)s trainers with free times this week"),
+            "availablePartial": gettext(
+                "%(count)s with free times this week among the first %(checked)s of "
+                "%(total)s trainers in this area"
+            ),
             "empty": gettext("No trainers here yet."),
             "emptyHint": gettext("Zoom out, move the map or loosen the filters."),
             "loadFailed": gettext("The trainers could not be loaded. Try again in a moment."),
             "tilesUnavailable": gettext("The map background could not be loaded."),
             "clusterTitle": gettext("%(count)s trainers: click to zoom in"),
+            "priceError": price_max_message(),
+            "around": gettext("Trainers around %(place)s."),
+            "aroundText": gettext("Trainers around %(place)s matching “%(text)s”."),
+            "searchAsText": gettext("Search for “%(q)s” in names and descriptions instead"),
         },
     )
     return {
         "categories": Category.objects.all(),
         "filters": filters,
+        "price_error": price_max_error(price_max),
+        "max_price_kr": MAX_PRICE_KR,
+        "sorts": discovery_sorts(),
         "discovery_config": config,
         "own_profile": trainer_profile_of(request.user),
     }
@@ -124,7 +174,7 @@ def trainer_detail(request, slug: str):
     context = {
         "profile": profile,
         "initials": initials(profile.display_name),
-        "photo_url": profile.photo_url,
+        "photo": profile_photo(profile.user_id),
         "gallery": gallery_images(profile.user_id),
         "offerings": offerings,
         "spoken_languages": [language_name(code) for code in profile.languages or []],

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from traino.exceptions import DomainError
 
 from . import backends, keys, validation
-from .images import convert_to_webp
+from .images import THUMBNAIL_SIDE, convert_to_webp
 from .models import PUBLIC_FOLDERS, Folder, Kind, Status, UserFile
 
 logger = logging.getLogger(__name__)
@@ -241,6 +241,15 @@ def certificates_mark_verified(*, files: Iterable[UserFile], by) -> int:
     ).update(verified_at=timezone.now(), verified_by=by, updated_at=timezone.now())
 
 
+def certificates_mark_unverified(*, files: Iterable[UserFile]) -> int:
+    """Verified certificates lose their mark (staff verified the wrong file, or it was
+    withdrawn); returns how many changed."""
+    ids = [f.pk for f in files]
+    return UserFile.objects.filter(
+        pk__in=ids, folder=Folder.CERTIFICATE, verified_at__isnull=False
+    ).update(verified_at=None, verified_by=None, updated_at=timezone.now())
+
+
 # --- reads for other apps (the trainer's public page, map cards) -----------------------------
 
 
@@ -255,6 +264,34 @@ def profile_photo_url(user, *, thumbnail: bool = False) -> str | None:
         return None
     store = backends.get_store()
     return store.public_url(photo.thumbnail_key if thumbnail else photo.key)
+
+
+@dataclass(frozen=True)
+class ProfilePhoto:
+    """A profile photo's two sizes, for ``<img src=thumbnail srcset=...>``: the browser takes
+    the 400 px thumbnail for an avatar and the full image only where it is shown large."""
+
+    url: str
+    width: int
+    thumbnail_url: str
+    thumbnail_width: int
+
+
+def profile_photo(user) -> ProfilePhoto | None:
+    """The user's latest ready profile photo with both sizes' URLs and widths, or None."""
+    photo = _ready_images(Folder.PROFILE).filter(user=user).order_by("-created_at", "-id").first()
+    if photo is None:
+        return None
+    store = backends.get_store()
+    width, height = photo.width or THUMBNAIL_SIDE, photo.height or THUMBNAIL_SIDE
+    # The thumbnail keeps the proportions with its long side at most THUMBNAIL_SIDE.
+    scale = min(1.0, THUMBNAIL_SIDE / max(width, height, 1))
+    return ProfilePhoto(
+        url=store.public_url(photo.key),
+        width=width,
+        thumbnail_url=store.public_url(photo.thumbnail_key),
+        thumbnail_width=max(1, round(width * scale)),
+    )
 
 
 def profile_photo_urls(user_ids: Iterable[int], *, thumbnail: bool = True) -> dict[int, str]:

@@ -425,6 +425,19 @@ TRAINO_MAP_TILE_ATTRIBUTION = env.str(
     default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
     "contributors",
 )
+# Place names in the search box (marketplace/geocoding.py): empty, the offline gazetteer of
+# Sweden's cities; else a Nominatim (.../search) or Photon (.../api) compatible service.
+GEOCODER_URL = env.str("GEOCODER_URL", default="").strip()
+# Sessions run out as time passes: once a day each trainer's headline price is taken again
+# from the offerings that still have sessions to come (bookings.tasks).
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "refresh-upcoming-offerings": {
+            "task": "bookings.tasks.refresh_upcoming_offerings",
+            "schedule": timedelta(days=1),
+        },
+    }
+)
 
 # --- static and media ------------------------------------------------------------------------
 STATIC_URL = "static/"

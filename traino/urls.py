@@ -1,13 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from bookings import api as bookings_api
 from bookings import api_bookings
 from bookings import feeds as bookings_feeds
 from marketplace import api as marketplace_api
-from marketplace import api_trainers
+from marketplace import api_places, api_trainers
 from marketplace import views as marketplace_views
 from marketplace.forms import EmailAuthenticationForm, EmailPasswordResetForm, SetPasswordForm
 from storage.urls import page_urlpatterns as storage_page_patterns
@@ -29,6 +31,8 @@ api_patterns = [
     ),
     path("trainers", api_trainers.TrainerListView.as_view(), name="api-trainers"),
     path("trainers/<int:pk>", api_trainers.TrainerDetailView.as_view(), name="api-trainer"),
+    path("places", api_places.PlaceListView.as_view(), name="api-places"),
+    path("search", api_places.SearchView.as_view(), name="api-search"),
     path(
         "trainers/<int:pk>/availability",
         bookings_api.AvailabilityView.as_view(),
@@ -116,8 +120,25 @@ account_patterns = [
     ),
 ]
 
+
+class FaviconView(RedirectView):
+    """Browsers and crawlers ask /favicon.ico whatever the page says: send them to the SVG
+    (resolved per request, so a hashed static name is always the current one)."""
+
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["Cache-Control"] = "public, max-age=86400"
+        return response
+
+
 urlpatterns = [
     path("", marketplace_views.home, name="home"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", include("marketplace.urls")),
     path("", include("bookings.urls")),
     path("", include(storage_page_patterns)),

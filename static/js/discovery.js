@@ -3,6 +3,14 @@
  * The visible box and the filters go to GET /api/trainers?format=geojson&bbox=...; the
  * features are clustered with Supercluster and listed beside the map. Every move or filter
  * change cancels the request still in flight, so a slow answer never overwrites a newer one.
+ *
+ * The search box: typing filters the trainers in view by text at once; submitting it (Enter,
+ * the Search button, or opening the page with ?q=) asks GET /api/search how to read it. When
+ * it names a place the map moves there and the list keeps only the other words as text
+ * (marketplace/search.py has the rule); a button offers the same words as a text search.
+ * "Free times this week" keeps the trainers GET /api/availability/trainers names, page by
+ * page. Selecting a marker (click, or Enter on a focused marker) marks its row and scrolls
+ * the list, not the page.
  */
 (function () {
   "use strict";
@@ -19,6 +27,13 @@
   var listElement = document.getElementById("trainer-list");
   var countElement = document.getElementById("trainer-count");
   var noticeElement = document.getElementById("map-notice");
+  var queryInput = document.getElementById("filter-q");
+  var priceInput = document.getElementById("filter-price");
+  var priceError = document.getElementById("filter-price-error");
+  var matchInput = document.getElementById("filter-match");
+  var placeNote = document.getElementById("place-note");
+  var placeNoteText = document.getElementById("place-note-text");
+  var textSearchButton = document.getElementById("place-note-text-search");
   var numberFormat = new Intl.NumberFormat(config.locale);
 
   var map = M.createMap("discovery-map", config, { minZoom: 3 });
@@ -29,11 +44,19 @@
   });
 
   var markerLayer = L.layerGroup().addTo(map);
-  var index = new Supercluster({ radius: 56, maxZoom: 16 });
+  var index = new Supercluster({ radius: 56, maxZoom: 16 }).load([]); // zoomend may come first
   var markersById = {};
   var controller = null;
+  var searchController = null;
   var moveTimer = null;
   var typingTimer = null;
+  var selectedId = null;
+  var loadedOnce = false;
+  // The server refused the price in the address (the browser empties what it cannot read,
+  // so the field alone cannot tell): refused until the visitor types another.
+  var priceRefused = !priceError.hidden;
+  // How the search box is read: the text the trainers must match, and the place it named.
+  var search = { text: queryInput.value.trim(), place: null };
 
   function interpolate(template, values) {
     return template.replace(/%\((\w+)\)s/g, function (match, key) {
@@ -56,17 +79,39 @@
     ];
   }
 
+  /* The max price as typed in kronor: "" (any), a whole number, or null when invalid. The
+   * browser empties a number field it cannot read, so badInput is asked too. */
+  function priceKronor() {
+    var raw = priceInput.value.trim();
+    if (priceInput.validity && priceInput.validity.badInput) return null;
+    if (!raw) return "";
+    if (!/^\d+$/.test(raw) || Number(raw) > config.maxPriceKr) return null;
+    return raw;
+  }
+
+  function showPriceError(invalid) {
+    priceError.textContent = invalid ? config.text.priceError : "";
+    priceError.hidden = !invalid;
+    if (invalid) priceInput.setAttribute("aria-invalid", "true");
+    else priceInput.removeAttribute("aria-invalid");
+  }
+
   /* The filters as the API wants them: the price typed in kronor is sent in öre. */
   function filterParams() {
     var params = new URLSearchParams();
     var data = new FormData(form);
-    var q = String(data.get("q") || "").trim();
     var category = String(data.get("category") || "");
-    var priceKr = String(data.get("price_max") || "").trim();
-    if (q) params.set("q", q);
+    var sort = String(data.get("sort") || "");
+    var price = priceKronor();
+    if (search.text) params.set("q", search.text);
     if (category) params.set("category", category);
-    if (/^\d+$/.test(priceKr)) params.set("price_max", String(Number(priceKr) * 100));
+    if (price && !priceRefused) params.set("price_max", String(Number(price) * 100));
+    if (sort) params.set("sort", sort);
     return params;
+  }
+
+  function availableOnly() {
+    return new FormData(form).get("available") === "week";
   }
 
   /* Keep the address bar in step, so a reload or the back button returns to the same view. */
@@ -80,7 +125,68 @@
     history.replaceState(null, "", "?" + params.toString().replace(/%2C/g, ","));
   }
 
+  function showPlaceNote() {
+    var place = search.place;
+    placeNote.hidden = !place;
+    if (!place) return;
+    var template = search.text ? config.text.aroundText : config.text.around;
+    placeNoteText.textContent = interpolate(template, { place: place.name, text: search.text });
+    textSearchButton.textContent = interpolate(config.text.searchAsText, {
+      q: queryInput.value.trim(),
+    });
+  }
+
+  /* Ask how to read the search box, then move to the place it names (unless the view is
+   * kept) and load. A failed answer reads it all as text. */
+  function submitSearch(options) {
+    var q = queryInput.value.trim();
+    if (searchController) searchController.abort();
+    search = { text: q, place: null };
+    if (!q || matchInput.value === "text") {
+      showPlaceNote();
+      load();
+      return;
+    }
+    searchController = new AbortController();
+    var signal = searchController.signal;
+    fetch(config.searchUrl + "?" + new URLSearchParams({ q: q }).toString(), {
+      signal: signal,
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .catch(function (error) {
+        if (error && error.name === "AbortError") throw error;
+        return null;
+      })
+      .then(function (body) {
+        if (body && body.place) search = { text: body.text || "", place: body.place };
+        showPlaceNote();
+        var place = search.place;
+        if (place && !(options && options.keepView)) {
+          clearTimeout(moveTimer);
+          if (place.bbox) {
+            var b = place.bbox;
+            map.fitBounds([[b[1], b[0]], [b[3], b[2]]], { animate: false });
+          } else {
+            map.setView([place.latitude, place.longitude], 12, { animate: false });
+          }
+        }
+        load();
+      })
+      .catch(function (error) {
+        if (!error || error.name !== "AbortError") throw error;
+      });
+  }
+
   function load() {
+    clearTimeout(moveTimer);
+    var invalidPrice = priceRefused || priceKronor() === null;
+    showPriceError(invalidPrice);
+    // Said at the field; the list stays as it was (the first time, it shows any price).
+    if (invalidPrice && loadedOnce) return;
+    loadedOnce = true;
     if (controller) controller.abort();
     controller = new AbortController();
     var signal = controller.signal;
@@ -114,21 +220,44 @@
       })
       .then(function (body) {
         if (signal.aborted) return;
-        var features = collected.concat(body.features || []);
-        show(features, body.count || 0);
-        if (body.next && pageCount + 1 < config.maxPages) {
-          // Same origin whatever host or scheme the server saw (a proxy may hide https).
-          var next = new URL(body.next, window.location.href);
-          return fetchPages(next.pathname + next.search, signal, features, pageCount + 1);
-        }
+        var page = body.features || [];
+        return keepAvailable(page, signal).then(function (kept) {
+          if (signal.aborted) return;
+          var features = collected.concat(kept);
+          var checked = (collected.checked || 0) + page.length;
+          features.checked = checked;
+          show(features, body.count || 0, checked);
+          if (body.next && pageCount + 1 < config.maxPages) {
+            // Same origin whatever host or scheme the server saw (a proxy may hide https).
+            var next = new URL(body.next, window.location.href);
+            return fetchPages(next.pathname + next.search, signal, features, pageCount + 1);
+          }
+        });
       });
   }
 
-  function show(features, total) {
+  /* With "free times this week": only the trainers of this page that bookings names. */
+  function keepAvailable(features, signal) {
+    if (!availableOnly() || !features.length) return Promise.resolve(features);
+    var ids = features.map(function (feature) { return feature.properties.id; });
+    var url = config.availabilityUrl + "?days=7&ids=" + ids.join(",");
+    return fetch(url, { signal: signal, headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("availability");
+        return response.json();
+      })
+      .then(function (body) {
+        var available = {};
+        (body.available || []).forEach(function (id) { available[id] = true; });
+        return features.filter(function (feature) { return available[feature.properties.id]; });
+      });
+  }
+
+  function show(features, total, checked) {
     index = new Supercluster({ radius: 56, maxZoom: 16 });
     index.load(features);
     drawMarkers();
-    drawList(features, total);
+    drawList(features, total, checked);
   }
 
   function showProblem(message) {
@@ -201,8 +330,48 @@
     marker.bindPopup(popup, { closeButton: false, minWidth: 160 });
     marker.on("mouseover", function () { highlight(trainer.id, true); });
     marker.on("mouseout", function () { highlight(trainer.id, false); });
+    // Its popup opens on a click and on Enter when the marker has the keyboard's focus.
+    marker.on("popupopen", function () { select(trainer.id); });
+    marker.on("add", function () {
+      var icon = marker.getElement();
+      if (icon) {
+        icon.dataset.trainerId = trainer.id;
+        icon.classList.toggle("is-selected", trainer.id === selectedId);
+      }
+    });
     markersById[trainer.id] = marker;
     return marker;
+  }
+
+  /* Mark the trainer's marker and row, and bring the row into the list's own view: only the
+   * list scrolls (on a phone the list is part of the page, and the page stays put). */
+  function select(trainerId) {
+    selectedId = trainerId;
+    Object.keys(markersById).forEach(function (id) {
+      var icon = markersById[id].getElement();
+      if (icon) icon.classList.toggle("is-selected", Number(id) === trainerId);
+    });
+    var item = null;
+    listElement.querySelectorAll(".trainer-card").forEach(function (card) {
+      var on = Number(card.dataset.trainerId) === trainerId;
+      card.classList.toggle("is-selected", on);
+      if (on) {
+        card.setAttribute("aria-current", "true");
+        item = card;
+      } else {
+        card.removeAttribute("aria-current");
+      }
+    });
+    if (item && listScrolls()) {
+      var top = item.offsetTop - (listElement.clientHeight - item.offsetHeight) / 2;
+      listElement.scrollTo({ top: Math.max(0, top), behavior: "smooth" });
+    }
+  }
+
+  function listScrolls() {
+    var overflow = window.getComputedStyle(listElement).overflowY;
+    return (overflow === "auto" || overflow === "scroll") &&
+      listElement.scrollHeight > listElement.clientHeight;
   }
 
   function highlight(trainerId, on) {
@@ -225,8 +394,23 @@
       : interpolate(config.text.countOther, { count: numberFormat.format(total) });
   }
 
-  function drawList(features, total) {
-    countElement.textContent = countText(features.length, total);
+  function availableText(count, checked, total) {
+    if (checked < total) {
+      return interpolate(config.text.availablePartial, {
+        count: numberFormat.format(count),
+        checked: numberFormat.format(checked),
+        total: numberFormat.format(total),
+      });
+    }
+    return count === 1
+      ? config.text.availableOne
+      : interpolate(config.text.availableOther, { count: numberFormat.format(count) });
+  }
+
+  function drawList(features, total, checked) {
+    countElement.textContent = availableOnly()
+      ? availableText(features.length, checked, total)
+      : countText(features.length, total);
     if (!features.length) {
       var empty = M.element("li", "trainer-list-empty");
       empty.appendChild(M.element("strong", null, config.text.empty));
@@ -244,6 +428,10 @@
     var item = M.element("li", "trainer-card");
     item.dataset.trainerId = trainer.id;
     item.dataset.testid = "trainer-card";
+    if (trainer.id === selectedId) {
+      item.classList.add("is-selected");
+      item.setAttribute("aria-current", "true");
+    }
     var link = M.element("a", "trainer-card-link");
     link.href = trainer.url;
 
@@ -297,17 +485,44 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     clearTimeout(typingTimer);
-    load();
+    matchInput.value = "";
+    submitSearch();
   });
   form.addEventListener("change", function (event) {
-    if (event.target.name === "category") scheduleLoad(0);
+    var name = event.target.name;
+    if (name === "category" || name === "sort" || name === "available") scheduleLoad(0);
   });
   form.addEventListener("input", function (event) {
-    if (event.target.name !== "q" && event.target.name !== "price_max") return;
+    var name = event.target.name;
+    if (name !== "q" && name !== "price_max") return;
+    if (name === "price_max") priceRefused = false;
+    if (name === "q") {
+      // Typing filters what is in view by text; the next submit may find a place again.
+      if (searchController) searchController.abort();
+      matchInput.value = "";
+      search = { text: queryInput.value.trim(), place: null };
+      showPlaceNote();
+    }
     clearTimeout(typingTimer);
     typingTimer = setTimeout(load, TYPING_DEBOUNCE_MS);
   });
+  // The sort sits with the list, outside the form (form="discovery-filters"): its events
+  // do not reach the form's listeners.
+  document.getElementById("filter-sort").addEventListener("change", function () {
+    scheduleLoad(0);
+  });
+  textSearchButton.addEventListener("click", function () {
+    matchInput.value = "text";
+    search = { text: queryInput.value.trim(), place: null };
+    showPlaceNote();
+    load();
+    queryInput.focus();
+  });
 
   root.classList.add("is-ready");
-  load();
+  if (search.text && matchInput.value !== "text") {
+    submitSearch({ keepView: config.viewGiven });
+  } else {
+    load();
+  }
 })();

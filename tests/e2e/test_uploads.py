@@ -71,13 +71,17 @@ def test_a_trainer_uploads_a_profile_photo_and_sees_it_on_their_public_page(
     assert loaded_width(current) == 400
     screenshot(page, "uploads-profile-page")
 
-    # and their public page shows the full photo, loaded
+    # and their public page loads the 400 px thumbnail for the avatar, offering the full
+    # photo (1200 px wide) in its srcset for a screen that needs it
     page.goto("/trainers/anna-lindqvist/")
     photo_on_page = page.get_by_test_id("trainer-photo")
-    src = photo_on_page.get_attribute("src")
-    assert src == f"/media/{row.key}"
-    assert src.endswith(".webp")
-    assert loaded_width(photo_on_page) == 1200
+    assert photo_on_page.get_attribute("src") == f"/media/{row.thumbnail_key}"
+    assert photo_on_page.get_attribute("srcset") == (
+        f"/media/{row.thumbnail_key} 400w, /media/{row.key} 1200w"
+    )
+    # (naturalWidth is 112 here: the 400w candidate scaled to the 112 px slot of `sizes`)
+    assert loaded_width(photo_on_page) == 112
+    assert photo_on_page.evaluate("img => img.currentSrc").endswith(row.thumbnail_key)
     screenshot(page, "uploads-public-page", full_page=False)
 
     # and the map's list shows the thumbnail on their card

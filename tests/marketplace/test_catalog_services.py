@@ -365,7 +365,12 @@ def test_the_model_refuses_a_name_that_is_not_a_listed_time_zone(name):
 
 def test_the_lowest_price_rule_takes_the_first_of_equal_prices_and_lists_titles_cheapest_first():
     copies = services.offering_copies(
-        [(50000, "SEK", "PT"), (25000, "SEK", "Group"), (25000, "SEK", "Park"), (90000, "SEK", "X")]
+        [
+            (50000, "SEK", "PT", False),
+            (25000, "SEK", "Group", False),
+            (25000, "SEK", "Park", False),
+            (90000, "SEK", "X", False),
+        ]
     )
 
     assert copies == services.OfferingCopies(

@@ -140,7 +140,14 @@ def test_a_photo_uploaded_on_the_profile_page_is_a_ready_webp_shown_on_both_page
     assert messages_on(page) == ["Your photo is uploaded."]
     assert f'src="/media/{row.thumbnail_key}"' in page.content.decode()
     public = client.get("/trainers/anna/").content.decode()
-    assert re.search(rf'<img class="avatar avatar-xl" src="/media/{re.escape(row.key)}"', public)
+    # the avatar loads the 400 px thumbnail; the srcset offers the full photo where needed
+    thumbnail, full = f"/media/{row.thumbnail_key}", f"/media/{row.key}"
+    assert re.search(
+        rf'<img class="avatar avatar-xl" src="{re.escape(thumbnail)}"\s+'
+        rf'srcset="{re.escape(thumbnail)} 400w, {re.escape(full)} 900w"\s+'
+        r'sizes="\(max-width: 820px\) 80px, 112px"',
+        public,
+    )
     served = client.get(f"/media/{row.key}")
     assert served.status_code == 200
     assert served["Content-Type"] == "image/webp"
@@ -271,3 +278,19 @@ def test_the_public_page_shows_ready_gallery_images_and_initials_without_a_photo
         (f"/media/{second.key}", f"/media/{second.thumbnail_key}"),
     ]
     assert '<span class="avatar avatar-xl" aria-hidden="true">EB</span>' in html
+
+
+@pytest.mark.django_db
+def test_a_portrait_photo_s_thumbnail_width_is_in_proportion():
+    from storage.services import profile_photo
+
+    profile = TrainerProfileFactory()
+    row = stored_file(profile.user)
+    UserFile.objects.filter(pk=row.pk).update(width=1200, height=1800)
+
+    photo_sizes = profile_photo(profile.user)
+
+    assert (photo_sizes.width, photo_sizes.thumbnail_width) == (1200, 267)
+    assert photo_sizes.url == f"/media/{row.key}"
+    assert photo_sizes.thumbnail_url == f"/media/{row.thumbnail_key}"
+    assert profile_photo(UserFactory()) is None

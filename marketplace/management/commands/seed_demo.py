@@ -318,7 +318,7 @@ def create_demo_trainers(specs: list[dict], categories: dict[str, Category]) -> 
     profile_rows = []
     for spec, user in zip(specs, users, strict=True):
         copies = services.offering_copies(
-            (o["price_amount"], "SEK", o["title"]) for o in spec["offerings"]
+            (o["price_amount"], "SEK", o["title"], False) for o in spec["offerings"]
         )
         profile_rows.append(
             {
@@ -368,6 +368,7 @@ def create_demo_trainers(specs: list[dict], categories: dict[str, Category]) -> 
                 "currency": "SEK",
                 "location_name": "",
                 "is_active": True,
+                "has_upcoming_sessions": False,  # bookings marks them with the demo schedules
                 "created_at": now,
                 "updated_at": now,
                 **offering,
