@@ -129,6 +129,8 @@ def trainer_detail(request, slug: str):
         "offerings": offerings,
         "spoken_languages": [language_name(code) for code in profile.languages or []],
         "location_config": location_config,
+        # The free-times calendar pages up to the last day schedules are expanded to.
+        "horizon_days": settings.SCHEDULE_HORIZON_DAYS,
         "is_owner": request.user.is_authenticated and profile.user_id == request.user.pk,
     }
     return render(request, "marketplace/trainer_detail.html", context)

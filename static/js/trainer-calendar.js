@@ -133,12 +133,14 @@
   function setupCalendar() {
     var el = document.getElementById("trainer-calendar");
     var source = document.getElementById("trainer-calendar-config");
-    if (!el || !source || !window.FullCalendar) { return; }
+    if (!el || !source || !window.FullCalendar || !window.TrainoCalendarUi) { return; }
     var config = JSON.parse(source.textContent);
     var zone = config.timeZone;
     var problem = document.getElementById("calendar-problem");
     var openDialog = setupDialog(config);
     var phone = window.matchMedia("(max-width: 640px)").matches;
+
+    var labelButtons = window.TrainoCalendarUi.labelButtons;
 
     var calendar = new FullCalendar.Calendar(el, {
       locale: config.locale,
@@ -203,9 +205,11 @@
       eventClick: function (info) {
         info.jsEvent.preventDefault();
         openDialog(info.event);
-      }
+      },
+      datesSet: function () { labelButtons(el); }
     });
     calendar.render();
+    labelButtons(el);
   }
 
   setupConfirms();
