@@ -13,6 +13,7 @@ from traino.forms import add_domain_error
 
 from . import services
 from .forms import AccountForm, PasswordChangeForm, SignupForm
+from .redirects import requested_next
 from .trainer_views import discovery_context
 
 
@@ -23,8 +24,11 @@ def home(request):
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """Sign-up; a trainee returns to the page they came from (``next``), a trainer goes on to
+    set up their page."""
+    next_path = requested_next(request)
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(next_path or "home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -39,8 +43,8 @@ def signup(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Traino! Your account is ready."))
-            return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
+            return redirect(next_path or "home")
+    return render(request, "registration/signup.html", {"form": form, "next": next_path})
 
 
 @login_required
