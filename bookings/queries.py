@@ -32,6 +32,7 @@ __all__ = [
     "slot_status",
     "trainer_availability",
     "trainer_calendar",
+    "trainer_has_coming_session",
     "trainer_ids_with_availability",
 ]
 
@@ -183,6 +184,17 @@ def trainer_availability(
         cache.set(key, rows, settings.AVAILABILITY_CACHE_SECONDS)
     earliest = now + timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES)
     return _unpack(rows, earliest, recurrence.horizon_end(now))
+
+
+def trainer_has_coming_session(trainer_id: int, *, now: datetime | None = None) -> bool:
+    """Whether an active schedule of an active offering has a session (not cancelled) from
+    ``now`` up to the horizon: what publishing a trainer's page needs. Stops at the first."""
+    now = now or timezone.now()
+    end = recurrence.horizon_end(now)
+    return any(
+        recurrence.utc_starts(schedule, now, end)
+        for schedule in _bookable_schedules([trainer_id]).iterator()
+    )
 
 
 def trainer_calendar(

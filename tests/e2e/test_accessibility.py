@@ -46,6 +46,7 @@ PAGES = {
     "trainer-profile": ("trainer", "/trainer/profile/", settle_form),
     "offerings": ("trainer", "/trainer/offerings/", shows("offering-row")),
     "calendar": ("trainer", "/trainer/calendar/", settle_calendar),
+    "setup": ("trainer", "/trainer/setup/", shows("setup-step")),
 }
 
 
