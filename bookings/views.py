@@ -103,6 +103,9 @@ def _calendar_config(request, profile: TrainerProfile) -> dict:
             "loadFailed": gettext("Your calendar could not be loaded. Try again in a moment."),
             "seats": gettext("%(left)s of %(capacity)s places free"),
             "cancelled": gettext("Cancelled"),
+            "sessionsOne": gettext("1 session"),
+            "sessionsOther": gettext("%(count)s sessions"),
+            "allCancelled": gettext("Every session cancelled"),
         },
     }
 

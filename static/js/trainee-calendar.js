@@ -64,7 +64,8 @@
   /* The last bookable day is the horizon's: validRange's end is exclusive. */
   var horizonDays = parseInt(data.horizonDays, 10) || 365;
   var end = isoDate(new Date(Date.parse(today + "T00:00:00Z") + (horizonDays + 1) * DAY));
-  var labelButtons = window.TrainoCalendarUi.labelButtons;
+  var ui = window.TrainoCalendarUi;
+  var restorePlace = ui.keepToolbarInPlace(el);
 
   var calendar = new FullCalendar.Calendar(el, {
     locale: data.locale,
@@ -116,6 +117,7 @@
               }
             };
           }));
+          ui.afterPaint(restorePlace);
         })
         .catch(function (error) {
           problem.textContent = data.textFailed;
@@ -124,7 +126,10 @@
         });
     },
     eventContent: slotContent,
-    datesSet: function () { labelButtons(el); },
+    datesSet: function () {
+      ui.labelButtons(el);
+      ui.afterPaint(restorePlace);
+    },
     eventClick: function (info) {
       /* The slot is a link; follow it in this tab whether the link or its row was clicked. */
       info.jsEvent.preventDefault();
@@ -132,5 +137,5 @@
     }
   });
   calendar.render();
-  labelButtons(el);
+  ui.labelButtons(el);
 })();

@@ -114,3 +114,30 @@ def test_the_check_reports_what_axe_finds(page, live_server):
     assert report.startswith("log-in with a bare image:\nimage-alt (critical):")
     assert "\n    img: Fix any of the following" in report
     assert page.csp_violations == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_every_view_of_the_trainers_calendar_passes(page, live_server, size):
+    # given a trainer with sessions, logged in, on their calendar
+    trainer = trainer_with_sessions(display_name="Anna Lindqvist")
+    log_in(page, live_server, trainer.user)
+    page.set_viewport_size(VIEWPORTS[size])
+    page.goto("/trainer/calendar/")
+    calendar = page.get_by_test_id("trainer-calendar")
+    settle_calendar(page)
+
+    # when each view is shown, in English and Swedish
+    reports = []
+    for language, views in (("en", ("month", "week", "list")), ("sv", ("Månad", "Vecka"))):
+        use_language(page, live_server, language)
+        page.goto("/trainer/calendar/")
+        settle_calendar(page)
+        for view in views:
+            calendar.get_by_role("button", name=view, exact=True).click()
+            expect(calendar.locator(".fc-event").first).to_be_visible()
+            reports.append(accessibility_report(page, label=f"calendar, {view}, {size}"))
+
+    # then axe found nothing in any of them
+    found = "\n".join(report for report in reports if report)
+    assert not found, f"axe-core {AXE_VERSION} found WCAG 2.1 AA violations:\n{found}"
