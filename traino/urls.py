@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from bookings import api as bookings_api
 from bookings import feeds as bookings_feeds
 from marketplace import api as marketplace_api
-from marketplace import api_trainers
+from marketplace import api_places, api_trainers
 from marketplace import views as marketplace_views
 from marketplace.forms import EmailAuthenticationForm, EmailPasswordResetForm, SetPasswordForm
 from storage.urls import page_urlpatterns as storage_page_patterns
@@ -26,6 +26,7 @@ api_patterns = [
         ),
         name="api-docs",
     ),
+    path("places", api_places.PlaceSearchView.as_view(), name="api-places"),
     path("trainers", api_trainers.TrainerListView.as_view(), name="api-trainers"),
     path("trainers/<int:pk>", api_trainers.TrainerDetailView.as_view(), name="api-trainer"),
     path(
