@@ -286,7 +286,7 @@ def test_profile_update_does_not_write_back_a_stale_publish_state_or_price():
 @pytest.mark.postgres(reason="SQLite has no SELECT ... FOR UPDATE")
 def test_profile_update_and_publish_lock_the_profile_row():
     profile = TrainerProfileFactory(is_published=False)
-    OfferingFactory(trainer=profile)
+    coming_schedule(OfferingFactory(trainer=profile))
 
     with CaptureQueriesContext(connection) as queries:
         services.trainer_profile_update(profile=profile, bio="x")
