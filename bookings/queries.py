@@ -35,6 +35,7 @@ __all__ = [
     "slot_status",
     "trainer_availability",
     "trainer_calendar",
+    "trainer_has_coming_session",
     "trainer_ids_with_availability",
     "upcoming_offering_ids",
 ]
@@ -232,6 +233,17 @@ def _cache_seconds(trainer_id: int, now: datetime) -> int:
     if expiry is not None:
         seconds = min(seconds, max(1, math.ceil((expiry - now).total_seconds())))
     return seconds
+
+
+def trainer_has_coming_session(trainer_id: int, *, now: datetime | None = None) -> bool:
+    """Whether an active schedule of an active offering has a session (not cancelled) from
+    ``now`` up to the horizon: what publishing a trainer's page needs. Stops at the first."""
+    now = now or timezone.now()
+    end = recurrence.horizon_end(now)
+    return any(
+        recurrence.utc_starts(schedule, now, end)
+        for schedule in _bookable_schedules([trainer_id]).iterator()
+    )
 
 
 def trainer_calendar(

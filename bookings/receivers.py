@@ -3,23 +3,28 @@
 Availability rows carry the offering's title, price, capacity and duration, and only active
 offerings are bookable: any change bumps the trainer's availability version after commit. A
 new duration is refused when it would make the trainer's schedules that inherit it overlap.
-``seed_demo`` gets the demo trainers' schedules from bookings.demo.
+``seed_demo`` gets the demo trainers' schedules from bookings.demo. A page is published only
+with an active schedule that has a coming session (``publish_requirements``): marketplace asks
+through its signal, as it must not import bookings.
 """
 
 from __future__ import annotations
 
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.models import Offering
+from marketplace.models import Offering, TrainerProfile
+from marketplace.queries import PublishRequirement
 from marketplace.signals import (
     demo_trainers_seeded,
     offering_changed,
     offering_will_change,
+    trainer_publish_requirements,
     user_will_be_deleted,
 )
 
-from . import demo, services
+from . import demo, queries, services
 from .cache import availability_invalidate_on_commit
 from .errors import OfferingInUse
 from .models import Schedule
@@ -61,3 +66,21 @@ def settle_bookings_of_leaving_user(
 
 
 demo_trainers_seeded.connect(demo.on_demo_trainers_seeded, dispatch_uid="bookings.demo_schedules")
+
+
+@receiver(
+    trainer_publish_requirements,
+    sender=TrainerProfile,
+    dispatch_uid="bookings.trainer_publish_requirements",
+)
+def publish_requirements(sender, *, profile: TrainerProfile, **kwargs) -> list[PublishRequirement]:
+    return [
+        PublishRequirement(
+            field="schedules",
+            label=_("A schedule with a coming session"),
+            done=queries.trainer_has_coming_session(profile.pk),
+            missing=_("Add a schedule with at least one coming session before publishing."),
+            url=reverse("schedule-new"),
+            action=_("Create a schedule"),
+        )
+    ]

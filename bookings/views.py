@@ -26,6 +26,7 @@ from marketplace.permissions import (
     trainer_profile_of,
     trainer_profile_required,
 )
+from marketplace.redirects import requested_next
 from traino.exceptions import DomainError
 from traino.forms import add_domain_error
 
@@ -103,6 +104,9 @@ def _calendar_config(request, profile: TrainerProfile) -> dict:
             "loadFailed": gettext("Your calendar could not be loaded. Try again in a moment."),
             "seats": gettext("%(left)s of %(capacity)s places free"),
             "cancelled": gettext("Cancelled"),
+            "sessionsOne": gettext("1 session"),
+            "sessionsOther": gettext("%(count)s sessions"),
+            "allCancelled": gettext("Every session cancelled"),
         },
     }
 
@@ -166,7 +170,7 @@ def schedule_new(request):
         else:
             messages.success(request, gettext("The schedule is saved."))
             _announce(request, result, result.schedule.zone)
-            return redirect(_calendar_url(result.schedule.starts_on))
+            return redirect(requested_next(request) or _calendar_url(result.schedule.starts_on))
     return _render_schedule_form(request, profile, form)
 
 

@@ -13,17 +13,64 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from storage import services as storage_services
 from storage.models import Folder, Kind, Status, UserFile
 
-from . import crypto
+from . import crypto, signals
 from .models import Category, Offering, TrainerProfile, User
 
 
 def user_get_by_email(email: str) -> User | None:
     """The only way to find a user by email: through the blind index, case-insensitive."""
     return User.objects.filter(email_index=crypto.blind_index(email)).first()
+
+
+# --- publishing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishRequirement:
+    """One thing a page needs before it is published: a line of the setup checklist, and the
+    refusal ``services.trainer_publish`` raises (on ``field``) while it is not ``done``."""
+
+    field: str
+    label: str
+    done: bool
+    missing: str
+    url: str = ""
+    action: str = ""
+
+
+def publish_requirements(profile: TrainerProfile) -> list[PublishRequirement]:
+    """In the order a new trainer meets them: where they train, an offering, then what other
+    apps add through ``signals.trainer_publish_requirements`` (bookings: a schedule)."""
+    saved = profile.pk is not None
+    requirements = [
+        PublishRequirement(
+            field="latitude",
+            label=_("Your location is set on the map"),
+            done=profile.has_location,
+            missing=_("Set your location on the map before publishing."),
+            url=reverse("trainer-profile"),
+            action=_("Fill in your profile"),
+        ),
+        PublishRequirement(
+            field="offerings",
+            label=_("At least one bookable offering"),
+            done=saved and Offering.objects.filter(trainer_id=profile.pk, is_active=True).exists(),
+            missing=_("Add at least one active offering before publishing."),
+            url=reverse("trainer-offering-new"),
+            action=_("Add an offering"),
+        ),
+    ]
+    if saved:
+        replies = signals.trainer_publish_requirements.send(sender=TrainerProfile, profile=profile)
+        for _receiver, answer in replies:
+            requirements.extend(answer or ())
+    return requirements
 
 
 # --- discovery --------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from traino.exceptions import InvalidInput
 from . import signals
 from .errors import EmailTaken, LocationRequired, NotPublishable
 from .models import ApiToken, Offering, Role, TrainerProfile, User, hash_token
-from .queries import user_get_by_email
+from .queries import publish_requirements, user_get_by_email
 
 TOKEN_PREFIX = "trn_"
 
@@ -47,6 +47,16 @@ def user_create(
             user.save()
     except IntegrityError as exc:  # the same email signed up a moment ago
         raise EmailTaken.on_field("email") from exc
+    return user
+
+
+@transaction.atomic
+def user_sign_up(*, email: str, password: str, role: str, name: str = "") -> User:
+    """A new account from the sign-up page; a trainer also gets their (unpublished) page, so
+    they go straight on to setting it up."""
+    user = user_create(email=email, password=password, role=role, name=name)
+    if user.role == Role.TRAINER:
+        trainer_become(user=user)
     return user
 
 
@@ -547,11 +557,14 @@ def offering_delete(*, offering: Offering) -> None:
 
 @transaction.atomic
 def trainer_publish(*, profile: TrainerProfile, published: bool) -> TrainerProfile:
-    """Show or hide the profile. Publishing needs a location and an active offering.
+    """Show or hide the profile. Publishing needs every ``publish_requirements``: a location,
+    an active offering, and (from bookings, through a signal) an active schedule with a
+    coming session.
 
     The checks run on the locked row: an offering deactivated at the same moment either
     commits first (and publishing is refused) or waits for us and then unpublishes
-    (``trainer_refresh_min_price`` locks the same row).
+    (``trainer_refresh_min_price`` locks the same row). Schedules are not locked: a page
+    stays published when its last schedule stops or runs out later; it then shows no times.
     """
     locked = TrainerProfile.objects.select_for_update().get(pk=profile.pk)
     if published:
@@ -564,12 +577,12 @@ def trainer_publish(*, profile: TrainerProfile, published: bool) -> TrainerProfi
 
 
 def _check_publishable(profile: TrainerProfile) -> None:
-    """A published profile has a location (the map shows it there) and something to book."""
-    errors = {}
-    if not profile.has_location:
-        errors["latitude"] = [_("Set your location on the map before publishing.")]
-    active = Offering.objects.filter(trainer_id=profile.pk, is_active=True)
-    if profile.pk is None or not active.exists():
-        errors["offerings"] = [_("Add at least one active offering before publishing.")]
+    """Every publish requirement is met (queries.publish_requirements: a location, an active
+    offering, and what other apps add, such as a schedule with a coming session)."""
+    errors = {
+        requirement.field: [requirement.missing]
+        for requirement in publish_requirements(profile)
+        if not requirement.done
+    }
     if errors:
         raise NotPublishable(fields=errors)

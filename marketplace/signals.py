@@ -34,6 +34,13 @@ from django.dispatch import Signal
 offering_will_change = Signal()
 offering_changed = Signal()
 
+# What publishing a trainer's page needs beyond the marketplace's own rules (a location, an
+# active offering): sent with ``sender=TrainerProfile`` and ``profile`` by
+# ``queries.publish_requirements``, which ``services.trainer_publish`` checks and the trainer's
+# setup checklist shows. Each receiver returns a list of ``queries.PublishRequirement``
+# (bookings: an active schedule with a coming session). Receivers only read.
+trainer_publish_requirements = Signal()
+
 # Sent by ``manage.py seed_demo`` after the demo trainers exist, with ``trainer_ids`` (every
 # demo trainer's profile id, new or not) and ``trainee_ids`` (the demo trainee account): apps
 # add their demo data (bookings: schedules, and the demo trainee's bookings).

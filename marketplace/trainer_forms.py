@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Offering, TrainerProfile
-from .validators import time_zone_names
+from .validators import selectable_time_zone_names
 
 # ISO 639-1 codes a trainer can pick; a code already on a profile stays selectable.
 LANGUAGE_CHOICES = [
@@ -37,9 +37,12 @@ def language_name(code: str) -> str:
     return str(LANGUAGE_NAMES.get(code, code))
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    """The valid names a person picks from: "Area/Place" ones, not "UTC" or "Etc/GMT+1"."""
-    zones = sorted(z for z in time_zone_names() if "/" in z and not z.startswith("Etc/"))
+def time_zone_choices(current: str = "") -> list[tuple[str, str]]:
+    """The current canonical zones (``selectable_time_zone_names``), ``current`` first: the
+    trainer's own zone heads the list, and stays selectable even when it is an older alias."""
+    zones = [zone for zone in selectable_time_zone_names() if zone != current]
+    if current:
+        zones.insert(0, current)
     return [(zone, zone.replace("_", " ")) for zone in zones]
 
 
@@ -119,7 +122,8 @@ class TrainerProfileForm(forms.Form):
             }
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].choices = time_zone_choices()
+        current = profile.time_zone if profile is not None else ""
+        self.fields["time_zone"].choices = time_zone_choices(current)
         known = set(LANGUAGE_NAMES)
         extra = [code for code in (profile.languages if profile else []) if code not in known]
         if extra:

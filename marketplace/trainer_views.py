@@ -1,5 +1,5 @@
 """Pages of the catalogue: the discovery map's context, a trainer's public page, and the
-trainer's own pages (become a trainer, profile, offerings, publish).
+trainer's own pages (become a trainer, the setup checklist, profile, offerings, publish).
 
 Views parse, ask marketplace.permissions, call one service and render; a service's refusal
 (a DomainError) is shown on the form.
@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,7 +25,8 @@ from traino.forms import add_domain_error
 from . import services
 from .models import Category, TrainerProfile
 from .permissions import can_view_trainer_page, offering_for_edit, trainer_profile_of
-from .queries import SORTS, trainer_uploads
+from .queries import SORTS, publish_requirements, trainer_uploads
+from .redirects import requested_next
 from .trainer_forms import (
     OfferingForm,
     TrainerProfileForm,
@@ -179,6 +181,8 @@ def trainer_detail(request, slug: str):
         "offerings": offerings,
         "spoken_languages": [language_name(code) for code in profile.languages or []],
         "location_config": location_config,
+        # The free-times calendar pages up to the last day schedules are expanded to.
+        "horizon_days": settings.SCHEDULE_HORIZON_DAYS,
         "is_owner": request.user.is_authenticated and profile.user_id == request.user.pk,
     }
     return render(request, "marketplace/trainer_detail.html", context)
@@ -212,36 +216,60 @@ def trainer_become(request):
     if request.method == "POST":
         services.trainer_become(user=request.user)
         messages.success(
-            request, gettext("You are a trainer now. Fill in your profile, then add an offering.")
+            request, gettext("You are a trainer now. Follow the steps to publish your page.")
         )
-        return redirect("trainer-profile")
+        return redirect("trainer-setup")
     return render(request, "marketplace/trainer/become.html")
 
 
-def _publish_checklist(profile: TrainerProfile) -> list[dict]:
-    return [
-        {
-            "done": profile.has_location,
-            "label": gettext("Your location is set on the map"),
-        },
-        {
-            "done": profile.offerings.filter(is_active=True).exists(),
-            "label": gettext("At least one bookable offering"),
-        },
+def _render_setup(request, profile, *, publish_errors=(), status=200):
+    """The new trainer's checklist: each requirement of publishing, done or not, with a link
+    that comes back here once the step is saved; then the publish button."""
+    back = urlencode({"next": reverse("trainer-setup")})
+    requirements = publish_requirements(profile)
+    steps = [
+        {"requirement": requirement, "url": f"{requirement.url}?{back}"}
+        for requirement in requirements
     ]
+    next_step = next((step for step in steps if not step["requirement"].done), None)
+    context = {
+        "profile": profile,
+        "steps": steps,
+        "next_step": next_step,
+        "ready": next_step is None,
+        "publish_errors": publish_errors,
+        "tab": "setup",
+    }
+    return render(request, "marketplace/trainer/setup.html", context, status=status)
+
+
+@trainer_required
+def trainer_setup(request, profile):
+    return _render_setup(request, profile)
 
 
 def _render_profile(request, profile, form, *, publish_errors=(), status=200):
     context = {
         "profile": profile,
         "form": form,
-        "checklist": _publish_checklist(profile),
+        "checklist": publish_requirements(profile),
         "publish_errors": publish_errors,
+        "next": requested_next(request),
         "location_config": map_config(
             center=list(STOCKHOLM),
             zoom=DISCOVERY_ZOOM,
             latitudeInput=form["latitude"].id_for_label,
             longitudeInput=form["longitude"].id_for_label,
+            addressInput=form["address"].id_for_label,
+            placesUrl=reverse("api-places"),
+            text={
+                "searching": gettext("Searching…"),
+                "none": gettext("No place found. Try a street and a town, or click the map."),
+                "failed": gettext("The search did not work. Try again, or click the map."),
+                "tooShort": gettext("Type at least two letters."),
+                "found": gettext("Choose the place to put the pin there:"),
+                "placed": gettext("The pin is on %(name)s. Save your profile to keep it."),
+            },
         ),
         "tab": "profile",
         "uploads": trainer_uploads(profile.user_id),
@@ -265,7 +293,7 @@ def trainer_profile(request, profile):
                 profile.refresh_from_db()
             else:
                 messages.success(request, gettext("Your profile is saved."))
-                return redirect("trainer-profile")
+                return redirect(requested_next(request) or "trainer-profile")
     else:
         form = TrainerProfileForm(profile=profile)
     return _render_profile(request, profile, form)
@@ -274,17 +302,24 @@ def trainer_profile(request, profile):
 @trainer_required
 @require_POST
 def trainer_publish(request, profile):
+    """Publish or hide; the setup checklist's button (``page=setup``) shows a refusal there and
+    a success on the published page itself."""
     published = request.POST.get("published") == "1"
+    from_setup = request.POST.get("page") == "setup"
     try:
         services.trainer_publish(profile=profile, published=published)
     except DomainError as exc:
         fields = exc.field_messages().values()
         errors = [message for messages_ in fields for message in messages_] or [str(exc.message)]
+        if from_setup:
+            return _render_setup(request, profile, publish_errors=errors)
         return _render_profile(
             request, profile, TrainerProfileForm(profile=profile), publish_errors=errors
         )
     if published:
         messages.success(request, gettext("Your page is published: trainees can find you now."))
+        if from_setup:
+            return redirect("trainer-detail", slug=profile.slug)
     else:
         messages.success(request, gettext("Your page is hidden from the map and the search."))
     return redirect("trainer-profile")
@@ -316,7 +351,7 @@ def trainer_offering_new(request, profile):
             add_domain_error(form, exc)
         else:
             messages.success(request, gettext("The offering is saved."))
-            return redirect("trainer-offerings")
+            return redirect(requested_next(request) or "trainer-offerings")
     return _render_offering_form(request, profile, form)
 
 

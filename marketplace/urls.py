@@ -7,6 +7,7 @@ from . import trainer_views
 urlpatterns = [
     path("trainers/<slug:slug>/", trainer_views.trainer_detail, name="trainer-detail"),
     path("trainer/become/", trainer_views.trainer_become, name="trainer-become"),
+    path("trainer/setup/", trainer_views.trainer_setup, name="trainer-setup"),
     path("trainer/profile/", trainer_views.trainer_profile, name="trainer-profile"),
     path("trainer/publish/", trainer_views.trainer_publish, name="trainer-publish"),
     path("trainer/offerings/", trainer_views.trainer_offerings, name="trainer-offerings"),

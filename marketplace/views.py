@@ -13,6 +13,8 @@ from traino.forms import add_domain_error
 
 from . import services
 from .forms import AccountForm, PasswordChangeForm, SignupForm
+from .models import Role
+from .redirects import requested_next
 from .trainer_views import discovery_context
 
 
@@ -23,12 +25,15 @@ def home(request):
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """Sign-up; a trainee returns to the page they came from (``next``), a trainer goes on to
+    set up their page."""
+    next_path = requested_next(request)
     if request.user.is_authenticated:
-        return redirect("home")
+        return redirect(next_path or "home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_create(
+            user = services.user_sign_up(
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
                 role=form.cleaned_data["role"],
@@ -38,9 +43,15 @@ def signup(request):
             add_domain_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if user.role == Role.TRAINER:
+                messages.success(
+                    request,
+                    _("Welcome to Traino! Set up your trainer page in four steps."),
+                )
+                return redirect("trainer-setup")
             messages.success(request, _("Welcome to Traino! Your account is ready."))
-            return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
+            return redirect(next_path or "home")
+    return render(request, "registration/signup.html", {"form": form, "next": next_path})
 
 
 @login_required

@@ -74,6 +74,15 @@ class ScheduleFactory(DjangoModelFactory):
     rrule = "FREQ=WEEKLY;BYDAY=MO"
 
 
+def coming_schedule(offering, **fields):
+    """A weekly schedule of ``offering`` from tomorrow: its trainer has a coming session, which
+    publishing a page needs."""
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    return ScheduleFactory(offering=offering, starts_on=tomorrow, rrule="FREQ=WEEKLY", **fields)
+
+
 class ConnectedAccountFactory(DjangoModelFactory):
     """A trainer's Stripe account that exists at Stripe (set stripe_account_id=None for not yet)."""
 

@@ -1,15 +1,19 @@
-/* Free times on a trainer's public page: a FullCalendar list of the next two weeks (and on,
- * page by page) fed by /api/trainers/<id>/availability. Each slot shows its price and the
- * places left and links to its booking page. Times are the trainer's wall time (the API's
- * start_local), whoever looks. Settings come from the element's data-* attributes. */
+/* Free times on a trainer's public page: a FullCalendar list of two weeks at a time, from
+ * today to the schedule horizon (data-horizon-days), fed by /api/trainers/<id>/availability.
+ * "‹" and "›" page by the whole two weeks and are disabled at either end. Each slot shows its
+ * price and the places left and links to its booking page. Times are the trainer's wall time
+ * (the API's start_local), whoever looks. Settings come from the element's data-* attributes. */
 (function () {
   "use strict";
 
   var el = document.getElementById("trainee-calendar");
-  if (!el || !window.FullCalendar || !window.TrainoCalendarTime) { return; }
+  if (!el || !window.FullCalendar || !window.TrainoCalendarTime || !window.TrainoCalendarUi) {
+    return;
+  }
   var data = el.dataset;
   var zone = data.timeZone;
   var MAX_DAYS = 62;
+  var DAY = 86400000;
 
   var isoDate = window.TrainoCalendarTime.isoDate;
 
@@ -57,6 +61,11 @@
 
   var phone = window.matchMedia("(max-width: 640px)").matches;
   var today = wallTime(new Date()).slice(0, 10);
+  /* The last bookable day is the horizon's: validRange's end is exclusive. */
+  var horizonDays = parseInt(data.horizonDays, 10) || 365;
+  var end = isoDate(new Date(Date.parse(today + "T00:00:00Z") + (horizonDays + 1) * DAY));
+  var ui = window.TrainoCalendarUi;
+  var restorePlace = ui.keepToolbarInPlace(el);
 
   var calendar = new FullCalendar.Calendar(el, {
     locale: data.locale,
@@ -64,23 +73,26 @@
     now: function () { return wallTime(new Date()); },
     initialView: "listTwoWeeks",
     views: {
-      listTwoWeeks: { type: "list", duration: { weeks: 2 }, dateAlignment: "day" }
+      listTwoWeeks: {
+        type: "list", duration: { weeks: 2 }, dateAlignment: "day", dateIncrement: { weeks: 2 }
+      }
     },
+    buttonHints: { prev: data.textPrev, next: data.textNext, today: data.textToday },
     headerToolbar: phone
       ? { left: "prev", center: "title", right: "next" }
       : { left: "prev,next today", center: "title", right: "" },
     firstDay: 1,
     height: "auto",
-    validRange: { start: today },
+    validRange: { start: today, end: end },
     listDayFormat: { weekday: "long", day: "numeric", month: "long" },
     listDaySideFormat: false,
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     noEventsContent: data.textEmpty,
     events: function (info, success, failure) {
       var from = isoDate(info.start);
-      var last = new Date(info.end.getTime() - 86400000);
-      if ((last - info.start) / 86400000 >= MAX_DAYS) {
-        last = new Date(info.start.getTime() + (MAX_DAYS - 1) * 86400000);
+      var last = new Date(info.end.getTime() - DAY);
+      if ((last - info.start) / DAY >= MAX_DAYS) {
+        last = new Date(info.start.getTime() + (MAX_DAYS - 1) * DAY);
       }
       var url = data.availabilityUrl + "?" + new URLSearchParams({ from: from, to: isoDate(last) });
       fetch(url, { headers: { Accept: "application/json" }, credentials: "omit" })
@@ -105,6 +117,7 @@
               }
             };
           }));
+          ui.afterPaint(restorePlace);
         })
         .catch(function (error) {
           problem.textContent = data.textFailed;
@@ -113,6 +126,10 @@
         });
     },
     eventContent: slotContent,
+    datesSet: function () {
+      ui.labelButtons(el);
+      ui.afterPaint(restorePlace);
+    },
     eventClick: function (info) {
       /* The slot is a link; follow it in this tab whether the link or its row was clicked. */
       info.jsEvent.preventDefault();
@@ -120,4 +137,5 @@
     }
   });
   calendar.render();
+  ui.labelButtons(el);
 })();

@@ -133,12 +133,45 @@
   function setupCalendar() {
     var el = document.getElementById("trainer-calendar");
     var source = document.getElementById("trainer-calendar-config");
-    if (!el || !source || !window.FullCalendar) { return; }
+    if (!el || !source || !window.FullCalendar || !window.TrainoCalendarUi) { return; }
     var config = JSON.parse(source.textContent);
     var zone = config.timeZone;
     var problem = document.getElementById("calendar-problem");
     var openDialog = setupDialog(config);
     var phone = window.matchMedia("(max-width: 640px)").matches;
+    var ui = window.TrainoCalendarUi;
+    var restorePlace = ui.keepToolbarInPlace(el);
+    /* A phone's month view: one chip a day, a dot and the number of sessions, instead of
+     * titles that cannot fit; a tap on it lists that day. The chip is the day's first event;
+     * the day's other events are folded away. */
+    var days = {};
+    var phoneMonth = function (view) { return phone && view.type === "dayGridMonth"; };
+    var dayCount = function (count) {
+      return count === 1 ? config.text.sessionsOne : format(config.text.sessionsOther, {
+        count: count
+      });
+    };
+    function dayChip(arg) {
+      var day = days[arg.event.extendedProps.startLocal.slice(0, 10)];
+      if (!day || day.first !== arg.event.id) { return { domNodes: [] }; }
+      var count = day.active || day.cancelled;
+      var chip = document.createElement("span");
+      chip.className = "day-chip";
+      var dot = document.createElement("span");
+      dot.className = "day-chip-dot";
+      dot.setAttribute("aria-hidden", "true");
+      var number = document.createElement("span");
+      number.className = "day-chip-count";
+      number.setAttribute("aria-hidden", "true");
+      number.textContent = count;
+      var spoken = document.createElement("span");
+      spoken.className = "visually-hidden";
+      spoken.textContent = day.active ? dayCount(day.active) : config.text.allCancelled;
+      chip.appendChild(dot);
+      chip.appendChild(number);
+      chip.appendChild(spoken);
+      return { domNodes: [chip] };
+    }
 
     var calendar = new FullCalendar.Calendar(el, {
       locale: config.locale,
@@ -158,7 +191,10 @@
       allDaySlot: false,
       nowIndicator: true,
       eventInteractive: true,
-      dayMaxEvents: 4,
+      dayMaxEvents: phone ? false : 4,
+      views: phone ? {
+        timeGridWeek: { dayHeaderContent: ui.dayHeader(config.locale), displayEventEnd: false }
+      } : {},
       listDayFormat: { weekday: "long", day: "numeric", month: "long" },
       listDaySideFormat: false,
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
@@ -192,7 +228,11 @@
               };
             });
             fitHours(calendar, events);
+            days = ui.daySummaries(events, function (event) {
+              return event.extendedProps.startLocal;
+            }, function (event) { return Boolean(event.extendedProps.cancelled); });
             success(events);
+            ui.afterPaint(restorePlace);
           })
           .catch(function (error) {
             problem.textContent = config.text.loadFailed;
@@ -200,12 +240,36 @@
             failure(error);
           });
       },
+      dayCellDidMount: function (arg) {
+        /* A month day is a grid cell named by its day number alone (aria-labelledby), which
+         * hides its sessions from its name: named by its whole content instead. */
+        arg.el.removeAttribute("aria-labelledby");
+      },
+      eventClassNames: function (arg) {
+        if (!phoneMonth(arg.view)) { return []; }
+        var day = days[arg.event.extendedProps.startLocal.slice(0, 10)];
+        if (!day || day.first !== arg.event.id) { return ["is-folded"]; }
+        return day.active ? ["is-day-chip"] : ["is-day-chip", "is-all-cancelled"];
+      },
+      eventContent: function (arg) {
+        return phoneMonth(arg.view) ? dayChip(arg) : true;
+      },
       eventClick: function (info) {
         info.jsEvent.preventDefault();
+        if (phoneMonth(info.view)) {
+          calendar.changeView("listDay", info.event.extendedProps.startLocal.slice(0, 10));
+          el.scrollIntoView({ block: "start" });
+          return;
+        }
         openDialog(info.event);
+      },
+      datesSet: function () {
+        ui.labelButtons(el);
+        ui.afterPaint(restorePlace);
       }
     });
     calendar.render();
+    ui.labelButtons(el);
   }
 
   setupConfirms();

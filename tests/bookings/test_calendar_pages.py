@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from bookings import queries
@@ -654,7 +655,8 @@ def test_the_public_trainer_page_carries_the_free_times_calendar(client, trainer
     assert re.search(
         r'<div id="trainee-calendar"[^>]*'
         rf'data-availability-url="/api/trainers/{trainer.pk}/availability"\s+'
-        r'data-time-zone="Europe/Stockholm"\s+data-locale="sv"',
+        r'data-time-zone="Europe/Stockholm"\s+data-locale="sv"\s+'
+        rf'data-horizon-days="{settings.SCHEDULE_HORIZON_DAYS}"',
         body,
     )
     for script in (

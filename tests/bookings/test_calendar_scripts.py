@@ -1,4 +1,5 @@
-"""Both calendars share one copy of the time helpers, loaded before them."""
+"""Both calendars share one copy of the time helpers and of the toolbar helpers (calendar-ui.js),
+loaded before them."""
 
 import re
 from pathlib import Path
@@ -31,7 +32,7 @@ def test_the_helpers_are_defined_once_in_calendar_time_js():
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/trainer/calendar/", ["calendar-time.js", "trainer-calendar.js"]),
+        ("/trainer/calendar/", ["calendar-time.js", "calendar-ui.js", "trainer-calendar.js"]),
         ("/trainer/schedules/new/", ["calendar-time.js", "trainer-calendar.js"]),
     ],
 )
@@ -53,4 +54,4 @@ def test_the_public_trainer_page_loads_the_helpers_first(client):
     response = client.get(f"/trainers/{trainer.slug}/")
 
     assert response.status_code == 200
-    assert scripts(response) == ["calendar-time.js", "trainee-calendar.js"]
+    assert scripts(response) == ["calendar-time.js", "calendar-ui.js", "trainee-calendar.js"]

@@ -245,7 +245,7 @@ def log_in(page, live_server, user):
 @pytest.mark.browser
 def test_a_user_becomes_a_trainer_and_appears_on_the_map(offline_page, live_server, trainers):
     from marketplace.models import TrainerProfile
-    from tests.factories import UserFactory
+    from tests.factories import UserFactory, coming_schedule
 
     page = offline_page
     user = UserFactory(name="Greta Gran")
@@ -254,8 +254,9 @@ def test_a_user_becomes_a_trainer_and_appears_on_the_map(offline_page, live_serv
     # when they become a trainer
     page.goto("/trainer/become/")
     page.get_by_test_id("become-trainer").click()
-    expect(page).to_have_url(re.compile(r"/trainer/profile/$"))
+    expect(page).to_have_url(re.compile(r"/trainer/setup/$"))
     expect(page.get_by_test_id("status-badge")).to_have_text("Draft")
+    page.get_by_test_id("nav-profile").click()
 
     # and fill in the profile, setting the location with a click on the map
     page.get_by_label("About you").fill("Yoga i parken, året runt.")
@@ -278,7 +279,7 @@ def test_a_user_becomes_a_trainer_and_appears_on_the_map(offline_page, live_serv
 
     # when they try to publish without an offering
     page.get_by_test_id("publish").click()
-    expect(page.get_by_test_id("publish-errors")).to_have_text(
+    expect(page.get_by_test_id("publish-errors")).to_contain_text(
         "Add at least one active offering before publishing."
     )
 
@@ -291,6 +292,7 @@ def test_a_user_becomes_a_trainer_and_appears_on_the_map(offline_page, live_serv
     screenshot(page, "offering-form-desktop")
     page.get_by_test_id("save-offering").click()
     expect(page.get_by_test_id("offering-row")).to_have_text(re.compile("Group of up to 10"))
+    coming_schedule(profile.offerings.get())  # publishing needs a coming session
     page.get_by_test_id("nav-profile").click()
     page.get_by_test_id("publish").click()
     expect(page.get_by_test_id("status-badge")).to_have_text("Published")

@@ -30,9 +30,10 @@ def test_signup_creates_the_user_with_the_chosen_role_and_logs_them_in(client):
     # When someone signs up as a trainer
     response = client.post(reverse("signup"), signup_data())
 
-    # Then the account exists with that role and name, and the session is theirs
+    # Then the account exists with that role and name, the session is theirs, and they go on
+    # to set up their trainer page
     assert response.status_code == 302
-    assert response.url == reverse("home")
+    assert response.url == reverse("trainer-setup")
     user = user_get_by_email("new.person@example.se")
     assert user is not None
     assert (user.role, user.name, user.email) == (

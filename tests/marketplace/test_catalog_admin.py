@@ -3,7 +3,13 @@
 import pytest
 
 from marketplace.models import Offering, Role, TrainerProfile, User
-from tests.factories import CategoryFactory, OfferingFactory, TrainerProfileFactory, UserFactory
+from tests.factories import (
+    CategoryFactory,
+    OfferingFactory,
+    TrainerProfileFactory,
+    UserFactory,
+    coming_schedule,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -186,7 +192,10 @@ def test_the_trainer_admin_cannot_publish_what_trainer_publish_refuses(staff_cli
     # then the form says why, and nothing is written
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {
-        "__all__": ["Add at least one active offering before publishing."]
+        "__all__": [
+            "Add at least one active offering before publishing.",
+            "Add a schedule with at least one coming session before publishing.",
+        ]
     }
     row = TrainerProfile.objects.get(pk=profile.pk)
     assert (row.is_published, row.bio) == (False, "")
@@ -194,7 +203,7 @@ def test_the_trainer_admin_cannot_publish_what_trainer_publish_refuses(staff_cli
 
 def test_the_trainer_admin_cannot_publish_without_a_location(staff_client):
     profile = TrainerProfileFactory(is_published=False, latitude=None, longitude=None)
-    OfferingFactory(trainer=profile)
+    coming_schedule(OfferingFactory(trainer=profile))
 
     response = staff_client.post(
         f"/admin/marketplace/trainerprofile/{profile.pk}/change/",
@@ -210,7 +219,7 @@ def test_the_trainer_admin_cannot_publish_without_a_location(staff_client):
 
 def test_the_trainer_admin_publishes_and_saves_through_the_services(staff_client):
     profile = TrainerProfileFactory(is_published=False, slug="anna", min_price_amount=None)
-    OfferingFactory(trainer=profile, price_amount=30000)
+    coming_schedule(OfferingFactory(trainer=profile, price_amount=30000))
     yoga = CategoryFactory(slug="yoga")
 
     response = staff_client.post(

@@ -9,7 +9,13 @@ from django.utils import translation
 from marketplace import services
 from marketplace.errors import LocationRequired, NotPublishable
 from marketplace.models import Category, Offering, Role, TrainerProfile
-from tests.factories import CategoryFactory, OfferingFactory, TrainerProfileFactory, UserFactory
+from tests.factories import (
+    CategoryFactory,
+    OfferingFactory,
+    TrainerProfileFactory,
+    UserFactory,
+    coming_schedule,
+)
 from traino.exceptions import InvalidInput
 
 pytestmark = pytest.mark.django_db
@@ -208,7 +214,7 @@ def test_offering_create_refuses_bad_values(fields, field):
     assert Offering.objects.count() == 0
 
 
-def test_publishing_needs_a_location_and_an_active_offering():
+def test_publishing_needs_a_location_an_active_offering_and_a_coming_session():
     profile = services.trainer_become(user=UserFactory())
 
     with pytest.raises(NotPublishable) as caught:
@@ -218,6 +224,7 @@ def test_publishing_needs_a_location_and_an_active_offering():
     assert caught.value.field_messages() == {
         "latitude": ["Set your location on the map before publishing."],
         "offerings": ["Add at least one active offering before publishing."],
+        "schedules": ["Add a schedule with at least one coming session before publishing."],
     }
     assert TrainerProfile.objects.get(pk=profile.pk).is_published is False
 
@@ -225,7 +232,10 @@ def test_publishing_needs_a_location_and_an_active_offering():
 def test_a_complete_profile_is_published_and_can_be_hidden_again():
     profile = services.trainer_become(user=UserFactory())
     services.trainer_profile_update(profile=profile, latitude=59.33, longitude=18.06)
-    services.offering_create(profile=profile, title="PT", duration_minutes=60, price_amount=5000)
+    offering = services.offering_create(
+        profile=profile, title="PT", duration_minutes=60, price_amount=5000
+    )
+    coming_schedule(offering)
 
     services.trainer_publish(profile=profile, published=True)
     assert TrainerProfile.objects.get(pk=profile.pk).is_published is True
@@ -276,7 +286,7 @@ def test_profile_update_does_not_write_back_a_stale_publish_state_or_price():
 @pytest.mark.postgres(reason="SQLite has no SELECT ... FOR UPDATE")
 def test_profile_update_and_publish_lock_the_profile_row():
     profile = TrainerProfileFactory(is_published=False)
-    OfferingFactory(trainer=profile)
+    coming_schedule(OfferingFactory(trainer=profile))
 
     with CaptureQueriesContext(connection) as queries:
         services.trainer_profile_update(profile=profile, bio="x")
@@ -293,7 +303,7 @@ def test_profile_update_and_publish_lock_the_profile_row():
 def test_publish_checks_the_locked_row_not_a_stale_instance():
     # given: the instance still has a location, the row no longer has one
     stale = TrainerProfileFactory(is_published=False)
-    OfferingFactory(trainer=stale)
+    coming_schedule(OfferingFactory(trainer=stale))
     TrainerProfile.objects.filter(pk=stale.pk).update(latitude=None, longitude=None)
 
     with pytest.raises(NotPublishable) as caught:

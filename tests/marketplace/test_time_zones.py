@@ -1,4 +1,5 @@
-"""One time-zone rule for profiles, schedules and the profile form: zoneinfo's listed names."""
+"""One time-zone rule for profiles and schedules (zoneinfo's listed names), and the profile
+form's choices drawn from it: the current canonical zones, the trainer's own first."""
 
 import importlib
 from datetime import date, time
@@ -12,7 +13,11 @@ from bookings.errors import InvalidSchedule
 from bookings.models import Schedule
 from marketplace.models import TrainerProfile
 from marketplace.trainer_forms import TrainerProfileForm
-from marketplace.validators import time_zone_names, validate_time_zone
+from marketplace.validators import (
+    selectable_time_zone_names,
+    time_zone_names,
+    validate_time_zone,
+)
 from tests.factories import OfferingFactory, TrainerProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +74,49 @@ def test_the_profile_form_offers_only_valid_place_names():
     assert "Europe/Stockholm" in choices
     assert choices <= time_zone_names()
     assert not {"UTC", "Etc/GMT+1", "localtime"} & choices
+
+
+@pytest.mark.parametrize(
+    "alias", ["US/Alaska", "Europe/Kiev", "Asia/Calcutta", "America/Buenos_Aires", "GB", "Zulu"]
+)
+def test_the_choices_leave_out_aliases_which_stay_valid_when_stored(alias):
+    choices = [value for value, _label in TrainerProfileForm().fields["time_zone"].choices]
+
+    assert alias not in choices
+    validate_time_zone(alias)
+
+
+def test_the_choices_are_the_canonical_zones_of_the_tz_table():
+    choices = [value for value, _label in TrainerProfileForm().fields["time_zone"].choices]
+
+    assert sorted(choices) == list(selectable_time_zone_names())
+    assert {"America/Anchorage", "Europe/Kyiv", "Asia/Kolkata", "Europe/Stockholm"} <= set(choices)
+    assert len(choices) > 300
+
+
+def test_the_trainers_own_zone_comes_first():
+    profile = TrainerProfileFactory(time_zone="America/Anchorage")
+
+    choices = TrainerProfileForm(profile=profile).fields["time_zone"].choices
+
+    assert choices[0] == ("America/Anchorage", "America/Anchorage")
+    assert choices[1:] == sorted(choices[1:])
+    assert [value for value, _ in choices].count("America/Anchorage") == 1
+
+
+def test_a_stored_alias_stays_selectable_for_its_trainer_only():
+    profile = TrainerProfileFactory(time_zone="Europe/Kiev")
+
+    own = [
+        value for value, _label in TrainerProfileForm(profile=profile).fields["time_zone"].choices
+    ]
+    form = TrainerProfileForm(
+        {"display_name": "Olena", "time_zone": "Europe/Kiev"}, profile=profile
+    )
+
+    assert own[0] == "Europe/Kiev"
+    assert form.is_valid(), form.errors
+    assert not TrainerProfileForm({"display_name": "X", "time_zone": "US/Alaska"}).is_valid()
 
 
 def test_the_migration_resets_stored_names_that_are_not_listed():

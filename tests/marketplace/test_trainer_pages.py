@@ -13,6 +13,7 @@ from tests.factories import (
     OfferingFactory,
     TrainerProfileFactory,
     UserFactory,
+    coming_schedule,
 )
 
 pytestmark = pytest.mark.django_db
@@ -140,9 +141,9 @@ def test_becoming_a_trainer_creates_an_unpublished_profile(client):
     # when they ask to become a trainer
     response = client.post("/trainer/become/")
 
-    # then they have a hidden profile named after them, and land on it
+    # then they have a hidden profile named after them, and land on its setup checklist
     assert response.status_code == 302
-    assert response["Location"] == "/trainer/profile/"
+    assert response["Location"] == "/trainer/setup/"
     profile = TrainerProfile.objects.get(user=user)
     assert (profile.display_name, profile.slug, profile.is_published) == (
         "Anna Lindqvist",
@@ -377,15 +378,16 @@ def test_publishing_without_location_or_offering_shows_the_reasons(client):
     assert response.context["publish_errors"] == [
         "Set your location on the map before publishing.",
         "Add at least one active offering before publishing.",
+        "Add a schedule with at least one coming session before publishing.",
     ]
     profile.refresh_from_db()
     assert profile.is_published is False
 
 
 def test_publish_and_unpublish(client):
-    # given a trainer with a location and an active offering
+    # given a trainer with a location, an active offering and a coming session
     profile = draft_trainer(latitude=59.33, longitude=18.06)
-    OfferingFactory(trainer=profile)
+    coming_schedule(OfferingFactory(trainer=profile))
     client.force_login(profile.user)
 
     # when they publish

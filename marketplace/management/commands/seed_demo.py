@@ -393,11 +393,13 @@ def seed_demo_users() -> int:
     return created
 
 
-def seed_known_trainer(categories: dict[str, Category]) -> bool:
-    """The demo trainer who can log in gets a published profile near Södermalm, once."""
+def seed_known_trainer(categories: dict[str, Category]) -> TrainerProfile | None:
+    """The demo trainer who can log in gets a profile near Södermalm with two offerings, once
+    (None when it exists). It is published after the other apps added their demo data, as
+    publishing needs a schedule (bookings adds it)."""
     user = user_get_by_email("trainer@traino.demo")
     if user is None or TrainerProfile.objects.filter(user=user).exists():
-        return False
+        return None
     profile = services.trainer_become(user=user)
     services.trainer_profile_update(
         profile=profile,
@@ -423,8 +425,7 @@ def seed_known_trainer(categories: dict[str, Category]) -> bool:
         latitude=59.3130,
         longitude=18.0520,
     )
-    services.trainer_publish(profile=profile, published=True)
-    return True
+    return profile
 
 
 class Command(BaseCommand):
@@ -448,7 +449,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users_created = seed_demo_users()
             categories = ensure_categories()
-            seed_known_trainer(categories)
+            known_trainer = seed_known_trainer(categories)
 
         numbers = missing_trainer_numbers(trainers)
         slugs = [slug for slug, *_rest in CATEGORIES]
@@ -470,6 +471,8 @@ class Command(BaseCommand):
             trainer_ids=demo_trainer_ids(trainers),
             trainee_ids=demo_trainee_ids(),
         )
+        if known_trainer is not None:
+            services.trainer_publish(profile=known_trainer, published=True)
         elapsed = time.monotonic() - started
 
         self.stdout.write(
