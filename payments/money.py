@@ -47,3 +47,18 @@ def split_amount(gross: int, fee_percent: int | None = None) -> Split:
         trainer_amount=trainer_amount,
         platform_fee=gross - trainer_amount,
     )
+
+
+def trainer_share(amount: int, fee_percent: int) -> int:
+    """The trainer's part of ``amount`` minor units: the split's rule, rounded half up."""
+    return split_amount(amount, fee_percent).trainer_amount
+
+
+def trainer_share_expression(amount, fee_percent):
+    """``trainer_share`` in SQL, for annotations: ``(amount * (100 - fee) + 50) / 100`` in
+    integer division, which is the half-up rounding of a non-negative quotient."""
+    from django.db.models import BigIntegerField, ExpressionWrapper, Value
+    from django.db.models.functions import Cast
+
+    numerator = Cast(amount, BigIntegerField()) * (Value(100) - fee_percent) + Value(50)
+    return ExpressionWrapper(numerator / Value(100), output_field=BigIntegerField())

@@ -1,9 +1,11 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory, Password
 
 from marketplace.models import Role, User
+from payments.money import trainer_share
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -77,7 +79,6 @@ class ScheduleFactory(DjangoModelFactory):
 def coming_schedule(offering, **fields):
     """A weekly schedule of ``offering`` from tomorrow: its trainer has a coming session, which
     publishing a page needs."""
-    from django.utils import timezone
 
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     return ScheduleFactory(offering=offering, starts_on=tomorrow, rrule="FREQ=WEEKLY", **fields)
@@ -93,3 +94,36 @@ class ConnectedAccountFactory(DjangoModelFactory):
     stripe_account_id = factory.Sequence(lambda n: f"acct_test{n:08d}")
     idempotency_key = factory.LazyAttribute(lambda o: f"account-{o.trainer.pk}")
     country = "SE"
+
+
+def _held_booking():
+    """A pending booking of a new trainer's Monday session (see ScheduleFactory)."""
+    from bookings import booking_services
+
+    schedule = ScheduleFactory()
+    return booking_services.book_slot(
+        trainee=UserFactory(),
+        schedule_id=schedule.pk,
+        start=datetime.datetime(2027, 1, 4, 6, 0, tzinfo=datetime.UTC),
+        now=datetime.datetime(2027, 1, 1, 12, 0, tzinfo=datetime.UTC),
+    )
+
+
+class TransactionFactory(DjangoModelFactory):
+    """A card payment of a booking's price, split by the default 15 % fee. The booking is
+    left as it is (pending unless given a confirmed one); pass ``booking=`` to choose it."""
+
+    class Meta:
+        model = "payments.Transaction"
+
+    booking = factory.LazyFunction(_held_booking)
+    trainer = factory.SelfAttribute("booking.trainer")
+    payment_intent_id = factory.Sequence(lambda n: f"pi_test{n:010d}")
+    charge_id = factory.Sequence(lambda n: f"ch_test{n:010d}")
+    idempotency_key = factory.LazyAttribute(lambda o: f"booking-{o.booking.pk}-intent")
+    currency = factory.SelfAttribute("booking.currency")
+    gross_amount = factory.SelfAttribute("booking.price_amount")
+    fee_percent = 15
+    trainer_amount = factory.LazyAttribute(lambda o: trainer_share(o.gross_amount, o.fee_percent))
+    platform_fee = factory.LazyAttribute(lambda o: o.gross_amount - o.trainer_amount)
+    charged_at = factory.LazyFunction(timezone.now)
