@@ -54,3 +54,38 @@ def requeue_stale_webhook_events() -> int:
 )
 def reconcile_webhook_events() -> int:
     return services.webhook_events_reconcile()
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(TransientGatewayError,),
+    retry_backoff=RETRY_BACKOFF,
+    retry_backoff_max=RETRY_BACKOFF_MAX,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+)
+def send_refund(self, refund_pk: int, tell_trainee: bool = False) -> str:
+    """Send a stored refund to Stripe (same idempotency key on every retry)."""
+    from .services.refunds import refund_send
+
+    refund = refund_send(
+        refund_pk=refund_pk, final_attempt=self.request.retries >= self.max_retries
+    )
+    if tell_trainee and refund.stripe_refund_id:
+        email_trainee_about_late_refund.delay(refund.transaction_id)
+    return refund.status
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=MAX_RETRIES)
+def email_staff_about_dispute(transaction_pk: int) -> int:
+    from .notify import email_dispute
+
+    return email_dispute(transaction_pk)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=MAX_RETRIES)
+def email_trainee_about_late_refund(transaction_pk: int) -> int:
+    from .notify import email_late_refund
+
+    return email_late_refund(transaction_pk)
