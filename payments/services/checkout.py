@@ -324,19 +324,43 @@ def _confirm(booking_id: int, intent: PaymentIntent, now: datetime) -> bool:
 
 def payment_intent_ended(*, intent: PaymentIntent, failed: bool) -> bool:
     """The payment failed or the intent was cancelled: the booking's unpaid hold is released.
-    A booking already confirmed (a later attempt succeeded first) is left alone."""
+
+    The event may be older than the intent's state (a second try succeeded meanwhile), so
+    Stripe is asked first: an intent that succeeded since is applied as a success, one that
+    is processing keeps the hold. A confirmed booking is left alone either way.
+    """
     booking_id = booking_of_intent(intent)
     if booking_id is None:
         raise NotOurs(f"No booking has PaymentIntent {intent.id}.")
+    fresh = get_gateway().retrieve_payment_intent(intent.id)
+    if fresh.status == "succeeded":
+        payment_intent_succeeded(intent=fresh)
+        return False
+    if fresh.status not in ("requires_payment_method", "canceled"):
+        return False
     with transaction.atomic():
         row = BookingPayment.objects.select_for_update().get(booking_id=booking_id)
         if row.payment_intent_id not in (None, intent.id):
             return False
-        if row.intent_status != "succeeded":
-            row.intent_status = intent.status
-            row.save(update_fields=["intent_status", "updated_at"])
+        row.intent_status = fresh.status
+        row.save(update_fields=["intent_status", "updated_at"])
         note = _("The payment failed.") if failed else _("The payment was cancelled.")
         return booking_services.booking_release_hold(booking_id=booking_id, note=note)
+
+
+def transaction_for_intent(payment_intent_id: str) -> Transaction | None:
+    """The intent's Transaction; for an intent of ours that Stripe says succeeded but whose
+    success we have not processed yet (a refund or a dispute event arrived first), the
+    success is applied now, from Stripe's state."""
+    txn = Transaction.objects.filter(payment_intent_id=payment_intent_id).first()
+    if txn is not None or not payment_intent_id:
+        return txn
+    if not BookingPayment.objects.filter(payment_intent_id=payment_intent_id).exists():
+        return None
+    fresh = get_gateway().retrieve_payment_intent(payment_intent_id)
+    if fresh.status != "succeeded":
+        return None
+    return payment_intent_succeeded(intent=fresh).transaction
 
 
 def checkout_return(*, booking_id: int, user) -> Booking:
