@@ -13,7 +13,7 @@ from icalendar import Calendar
 from bookings import booking_services, demo, emails, tasks
 from bookings.models import Booking, BookingStatus, CancelledBy
 from tests.bookings.conftest import first_start, future_schedule
-from tests.factories import UserFactory
+from tests.factories import OfferingFactory, TrainerProfileFactory, UserFactory
 from traino.celery import app
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,9 @@ def _site(settings):
 
 
 def hold(trainee, *, language="en", schedule=None):
-    schedule = schedule or future_schedule()
+    schedule = schedule or future_schedule(
+        offering=OfferingFactory(trainer=TrainerProfileFactory(display_name="Erik Lund"))
+    )
     with translation.override(language):
         return committed(
             booking_services.book_slot,
