@@ -181,7 +181,6 @@ def test_my_bookings_lists_coming_and_past_with_status(client, slot, trainee):
     past = [b.pk for b in response.context["past"]]
     assert (upcoming, past) == ([coming.pk], [done.pk])
     body = response.content.decode()
-    assert someone_elses.offering.title in body  # same title; the id is what matters:
     assert f'data-booking-id="{someone_elses.pk}"' not in body
     assert reverse("booking-cancel", args=[coming.pk]) in body
     assert reverse("booking-report-no-show", args=[done.pk]) in body
