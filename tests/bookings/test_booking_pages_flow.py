@@ -120,6 +120,16 @@ def test_a_second_post_opens_the_same_booking(client, slot, trainee):
     assert response["Location"] == f"/bookings/{booking.pk}/"
 
 
+def test_the_review_of_a_slot_already_booked_opens_that_booking(client, slot, trainee):
+    schedule, start = slot
+    booking = booking_services.book_slot(trainee=trainee, schedule_id=schedule.pk, start=start)
+    client.force_login(trainee)
+
+    response = client.get(review_url(schedule, start))
+
+    assert response["Location"] == f"/bookings/{booking.pk}/"
+
+
 def test_a_full_slot_is_refused_on_the_review_in_both_languages(client, slot, trainee):
     schedule, start = slot
     booking_services.book_slot(trainee=UserFactory(), schedule_id=schedule.pk, start=start)
