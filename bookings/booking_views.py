@@ -193,6 +193,10 @@ def booking_review(request, schedule_id: int, start: str):
     now = timezone.now()
     problem = None
     status = 200
+    if request.method == "GET":
+        existing = _own_active_booking(request.user, schedule, start_utc)
+        if existing is not None:
+            return redirect("booking-detail", booking_id=existing.pk)
     if request.method == "POST":
         try:
             booking = booking_services.book_slot(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from bookings import booking_services
 from bookings.models import BookingStatus, CancelledBy
 from tests.bookings.conftest import EN, SV, first_start, future_schedule
-from tests.factories import TrainerProfileFactory, UserFactory
+from tests.factories import OfferingFactory, TrainerProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def booked(trainee):
     """A held (pending_payment) booking of a session ten days ahead."""
-    schedule = future_schedule()
+    trainer = TrainerProfileFactory(display_name="Erik Lund")
+    schedule = future_schedule(offering=OfferingFactory(trainer=trainer))
     return booking_services.book_slot(
         trainee=trainee, schedule_id=schedule.pk, start=first_start(schedule)
     )
