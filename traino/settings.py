@@ -341,6 +341,10 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the installed sidecar package, not a CDN: /api/docs/ works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # One schema component per status vocabulary, whichever serializer field uses it.
+    "ENUM_NAME_OVERRIDES": {
+        "BookingStatusEnum": "bookings.models.BookingStatus",
+    },
 }
 
 # --- rate limits -----------------------------------------------------------------------------
