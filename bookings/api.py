@@ -25,10 +25,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api_trainers import PublicApiView
 from marketplace.models import Offering, TrainerProfile
 from marketplace.money import format_money
 from marketplace.permissions import trainer_profile_required
+from traino.api import PublicApiView
 from traino.exceptions import NotFound
 
 from . import queries, recurrence, services

@@ -12,7 +12,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
-from .api_trainers import MAX_QUERY_LENGTH, InvalidFilter, PublicApiView, _single
+from traino.api import PublicApiView
+
+from .api_trainers import MAX_QUERY_LENGTH, InvalidFilter, _single
 from .geocoding import geocode
 from .search import search_interpret
 

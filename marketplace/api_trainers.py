@@ -16,12 +16,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
-from rest_framework.views import APIView
 
+from traino.api import PublicApiView
 from traino.exceptions import DomainError, NotFound
 
 from .models import Category, Offering, TrainerProfile
@@ -188,19 +186,6 @@ def offering_public(offering: Offering) -> dict:
         "is_group": offering.is_group,
         "location": location,
     }
-
-
-class PublicApiView(APIView):
-    """No authenticators, anyone may read, JSON whatever ``format`` says (we parse it)."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer]
-
-    def perform_content_negotiation(self, request, force=False):
-        # ``format`` is our own parameter (json/geojson), not DRF's renderer switch.
-        renderer = self.get_renderers()[0]
-        return renderer, renderer.media_type
 
 
 def parse_list_params(params) -> tuple[dict, str]:

@@ -1,0 +1,165 @@
+"""Pieces every app's API uses: the public view base, the error body's serializer, the
+declaration of error answers, and query-parameter parsing by a serializer.
+
+They live in ``traino`` (project configuration) so that marketplace, bookings, payments and
+storage all import them without importing one another. The error body itself is produced in
+one place, ``traino.errors.api_exception_handler``; ``ErrorSerializer`` only describes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from .exceptions import NON_FIELD_KEY, DomainError
+
+# --- the error body ----------------------------------------------------------------------------
+
+# A field's messages: a list of strings, or (nested serializers, lists of objects) the same
+# shape again under the nested field's name or the list item's index.
+_FIELD_MESSAGES_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}},
+            {"type": "object"},
+        ]
+    },
+    "description": 'Messages per field, e.g. {"email": ["Enter a valid email address."]}; '
+    '"non_field_errors" holds those about no one field.',
+}
+
+
+@extend_schema_field(_FIELD_MESSAGES_SCHEMA)
+class FieldMessagesField(serializers.DictField):
+    pass
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Stable, for programs: e.g. VALIDATION_ERROR.")
+    message = serializers.CharField(help_text="For people, in the request's language.")
+    fields = FieldMessagesField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every API error: {"error": {"code", "message", "fields"}}."""
+
+    error = ErrorDetailSerializer()
+
+
+# What each status means in this API, and the codes every endpoint may give with it; an
+# endpoint adds its own codes with ``error_responses(..., codes={409: ["SLOT_FULL"]})``.
+ERROR_STATUSES: dict[int, str] = {
+    400: "The request is not valid: VALIDATION_ERROR (see fields), MALFORMED_REQUEST "
+    "(unreadable body), or the endpoint's own code.",
+    401: "NOT_AUTHENTICATED, TOKEN_INVALID, TOKEN_EXPIRED, TOKEN_MALFORMED or "
+    "AUTHENTICATION_FAILED.",
+    403: "PERMISSION_DENIED, NOT_ALLOWED, or CSRF_FAILED (a browser session's unsafe request "
+    "without its CSRF token).",
+    404: "NOT_FOUND: no such object, or not one the caller may see.",
+    409: "The request conflicts with the current state.",
+    413: "The body or the file is too large: FILE_TOO_LARGE, REQUEST_TOO_LARGE.",
+    415: "UNSUPPORTED_MEDIA_TYPE: a body in a content type this endpoint does not read.",
+    422: "The request is well-formed but cannot be processed as sent.",
+    429: "TOO_MANY_REQUESTS or TOO_MANY_ATTEMPTS; Retry-After says when to try again.",
+}
+
+
+def error_response(status: int, codes: Iterable[str] = ()) -> OpenApiResponse:
+    description = ERROR_STATUSES.get(status, "")
+    names = list(codes)
+    if names:
+        description = f"{description} Codes here: {', '.join(names)}.".strip()
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+def error_responses(
+    *statuses: int, codes: Mapping[int, Iterable[str]] | None = None
+) -> dict[int, OpenApiResponse]:
+    """The error answers an operation can give, all in the one error body: for
+    ``extend_schema(responses={200: Out, **error_responses(400, 404, codes={...})})``.
+
+    Statuses the view's configuration implies (401 with authenticators, 429 with throttles,
+    400/415 with a request body, 404 with a path parameter, 403 CSRF for session writes) are
+    added by ``traino.schema.AutoSchema`` and need not be listed. ``codes`` names the
+    endpoint's own codes per status; only the listed statuses are declared, so a module may
+    keep one ``codes`` table for all its operations.
+    """
+    codes = codes or {}
+    return {status: error_response(status, codes.get(status, ())) for status in statuses}
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+class PublicApiView(APIView):
+    """No authenticators, anyone may read, JSON whatever ``format`` says (views parse it).
+
+    A stale token in the header must not turn a public read into a 401, so no authenticator
+    runs at all.
+    """
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    renderer_classes = [JSONRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        # ``format`` is a query parameter of some public endpoints, not DRF's renderer switch.
+        renderer = self.get_renderers()[0]
+        return renderer, renderer.media_type
+
+
+# --- query parameters --------------------------------------------------------------------------
+
+
+class InvalidQuery(DomainError):
+    code = "INVALID_FILTER"
+    message = _("A query parameter is not valid.")
+
+
+class QuerySerializer(serializers.Serializer):
+    """The query parameters of one operation, parsed by ``parse_query`` and documented by
+    ``extend_schema(parameters=[TheSerializer])`` from the same fields.
+
+    A refusal is ``error_class`` (a DomainError) naming the parameter; a field may also raise
+    a DomainError of its own from ``to_internal_value`` (e.g. INVALID_BBOX), which passes
+    through unchanged.
+    """
+
+    error_class: type[DomainError] = InvalidQuery
+
+
+def _once_message(name: str) -> str:
+    return str(_("Send %(name)s once.") % {"name": name})
+
+
+def parse_query(serializer_class: type[QuerySerializer], params, **context) -> dict:
+    """Validated query parameters: each at most once, surrounding blanks stripped, an empty
+    value the same as none."""
+    serializer = serializer_class(context=context)
+    data = {}
+    for name in serializer.fields:
+        values = params.getlist(name)
+        if len(values) > 1:
+            message = _once_message(name)
+            raise serializer_class.error_class(message, fields={name: [message]})
+        value = values[0].strip() if values else ""
+        if value:
+            data[name] = value
+    serializer = serializer_class(data=data, context=context)
+    if not serializer.is_valid():
+        raise _query_error(serializer_class.error_class, serializer.errors)
+    return serializer.validated_data
+
+
+def _query_error(error_class: type[DomainError], errors: Mapping) -> DomainError:
+    fields = {name: [str(m) for m in messages] for name, messages in errors.items()}
+    messages = [m for name, ms in fields.items() if name != NON_FIELD_KEY for m in ms]
+    message = messages[0] if len(fields) == 1 and messages else None
+    return error_class(message, fields=fields)
