@@ -41,6 +41,7 @@ class StripeWebhookView(APIView):
     # Stripe sends JSON; the body is read raw (request.body) for the signature, never parsed
     # by DRF, so this only tells the schema what arrives.
     parser_classes = [JSONParser]
+    parses_body = False  # traino.schema: no 415, no MALFORMED_REQUEST from DRF's parsers
     throttle_classes = []
 
     @extend_schema(

@@ -5,7 +5,8 @@ A view declares the errors of its own logic with ``traino.api.error_responses`` 
 conflict, 403 for an object that is someone else's ...). What the machinery around it can
 answer is added here, from the same classes that produce those answers:
 
-- 400 MALFORMED_REQUEST / VALIDATION_ERROR and 415 when the operation reads a request body;
+- 400 MALFORMED_REQUEST / VALIDATION_ERROR and 415 when the operation reads a request body
+  through DRF's parsers (a view that reads ``request.body`` itself says ``parses_body = False``);
 - 401 when authenticators run (a wrong or expired token is refused even where anonymous
   callers are allowed);
 - 403 CSRF_FAILED for unsafe methods under session authentication;
@@ -59,7 +60,11 @@ class AutoSchema(openapi.AutoSchema):
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses
-        has_body = self.method in {"POST", "PUT", "PATCH"} and bool(self._get_request_body())
+        has_body = (
+            self.method in {"POST", "PUT", "PATCH"}
+            and getattr(self.view, "parses_body", True)
+            and bool(self._get_request_body())
+        )
         implied = implied_error_statuses(self.view, self.method, self.path, has_body=has_body)
         for status in sorted(implied):
             if str(status) not in responses:
