@@ -128,8 +128,8 @@ class QuerySerializer(serializers.Serializer):
     ``extend_schema(parameters=[TheSerializer])`` from the same fields.
 
     A refusal is ``error_class`` (a DomainError) naming the parameter; a field may also raise
-    a DomainError of its own from ``to_internal_value`` (e.g. INVALID_BBOX), which passes
-    through unchanged.
+    a DomainError of its own while validating (e.g. INVALID_BBOX), which passes through
+    unchanged, and name the class for "send it once" as its own ``error_class``.
     """
 
     error_class: type[DomainError] = InvalidQuery
@@ -144,11 +144,12 @@ def parse_query(serializer_class: type[QuerySerializer], params, **context) -> d
     value the same as none."""
     serializer = serializer_class(context=context)
     data = {}
-    for name in serializer.fields:
+    for name, field in serializer.fields.items():
         values = params.getlist(name)
         if len(values) > 1:
             message = _once_message(name)
-            raise serializer_class.error_class(message, fields={name: [message]})
+            error_class = getattr(field, "error_class", serializer_class.error_class)
+            raise error_class(message, fields={name: [message]})
         value = values[0].strip() if values else ""
         if value:
             data[name] = value
@@ -163,3 +164,68 @@ def _query_error(error_class: type[DomainError], errors: Mapping) -> DomainError
     messages = [m for name, ms in fields.items() if name != NON_FIELD_KEY for m in ms]
     message = messages[0] if len(fields) == 1 and messages else None
     return error_class(message, fields=fields)
+
+
+# --- query-parameter fields --------------------------------------------------------------------
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A whole number in ASCII digits within [min_value, max_value]: "1.0", "+1", "²" and
+    "１" are refused (DRF's IntegerField reads some of them), with one message naming the
+    parameter."""
+
+    default_error_messages = {
+        "whole": _("%(name)s must be a whole number from %(min)d to %(max)d."),
+    }
+
+    def __init__(self, *, min_value: int, max_value: int, **kwargs):
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+    def to_internal_value(self, data):
+        raw = str(data)
+        digits = len(str(self.max_value))
+        if raw.isascii() and raw.isdigit() and len(raw) <= digits:
+            number = int(raw)
+            if self.min_value <= number <= self.max_value:
+                return number
+        message = self.error_messages["whole"] % {
+            "name": self.field_name,
+            "min": self.min_value,
+            "max": self.max_value,
+        }
+        raise serializers.ValidationError(message, code="whole")
+
+
+class IdListField(serializers.Field):
+    """``ids=1,2,3``: one to ``max_length`` ids (sorted, each once in the result)."""
+
+    default_error_messages = {"invalid": _("Send %(name)s=1,2,3: one to %(max)d ids.")}
+
+    def __init__(self, *, max_length: int, **kwargs):
+        self.max_length = max_length
+        super().__init__(**kwargs)
+        # drf-spectacular reads this per instance (extend_schema_field on an instance).
+        self._spectacular_annotation = {
+            "field": {
+                "type": "string",
+                "pattern": rf"^[0-9]{{1,11}}(,[0-9]{{1,11}}){{0,{max_length - 1}}}$",
+                "example": "1,2,3",
+            }
+        }
+
+    def to_internal_value(self, data) -> list[int]:
+        parts = [part.strip() for part in str(data).split(",")]
+        if (
+            not parts
+            or len(parts) > self.max_length
+            or not all(part.isascii() and part.isdigit() and 0 < len(part) < 12 for part in parts)
+        ):
+            message = self.error_messages["invalid"] % {
+                "name": self.field_name,
+                "max": self.max_length,
+            }
+            raise serializers.ValidationError(message, code="invalid")
+        return sorted({int(part) for part in parts})
+
+    def to_representation(self, value):
+        return ",".join(str(v) for v in value)

@@ -34,7 +34,8 @@ RETRY_AFTER_HEADER = {
 def throttle_counts(throttle, method: str) -> bool:
     """Whether ``throttle`` counts requests of ``method`` (ours say which; DRF's count all)."""
     methods = getattr(throttle, "methods", None)
-    return methods is None or method in methods
+    # django-ratelimit's ALL is (None,)
+    return methods is None or None in methods or method in methods
 
 
 def implied_error_statuses(view, method: str, path: str, *, has_body: bool) -> set[int]:

@@ -345,6 +345,9 @@ SPECTACULAR_SETTINGS = {
 # Past a limit the API answers 429 TOO_MANY_REQUESTS with Retry-After (traino/throttling.py).
 UPLOADS_PER_HOUR = env.int("UPLOADS_PER_HOUR", default=60)
 API_WRITES_PER_MINUTE = env.int("API_WRITES_PER_MINUTE", default=100)
+# Place look-ups (GET /api/places, /api/search) per client IP address: each may ask the
+# geocoder, whose service limits us in turn.
+GEOCODER_REQUESTS_PER_MINUTE = env.int("GEOCODER_REQUESTS_PER_MINUTE", default=60)
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["traino.throttling.ApiWriteThrottle"]
 
 # --- payments (Stripe) ---------------------------------------------------------------------
