@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from traino.exceptions import DomainError, NotFound
+from traino.parsers import load_json
 
 from . import backends, services, validation
 from .models import UserFile
@@ -42,8 +42,8 @@ class UploadJSONParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            data = json.loads(stream.read().decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = load_json(stream.read().decode("utf-8"))
+        except ValueError as exc:  # malformed, too deep, or not UTF-8
             raise exceptions.ParseError() from exc
         if not isinstance(data, dict):  # [], null, "x": the view reads named fields
             raise exceptions.ParseError()
