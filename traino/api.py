@@ -8,7 +8,9 @@ one place, ``traino.errors.api_exception_handler``; ``ErrorSerializer`` only des
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field
@@ -147,7 +149,7 @@ def parse_query(serializer_class: type[QuerySerializer], params, **context) -> d
     for name, field in serializer.fields.items():
         values = params.getlist(name)
         if len(values) > 1:
-            message = _once_message(name)
+            message = str(field.error_messages.get("once") or _once_message(name))
             error_class = getattr(field, "error_class", serializer_class.error_class)
             raise error_class(message, fields={name: [message]})
         value = values[0].strip() if values else ""
@@ -155,7 +157,9 @@ def parse_query(serializer_class: type[QuerySerializer], params, **context) -> d
             data[name] = value
     serializer = serializer_class(data=data, context=context)
     if not serializer.is_valid():
-        raise _query_error(serializer_class.error_class, serializer.errors)
+        first = serializer.fields.get(next(iter(serializer.errors)))
+        error_class = getattr(first, "error_class", serializer_class.error_class)
+        raise _query_error(error_class, serializer.errors)
     return serializer.validated_data
 
 
@@ -178,8 +182,10 @@ class WholeNumberField(serializers.IntegerField):
         "whole": _("%(name)s must be a whole number from %(min)d to %(max)d."),
     }
 
-    def __init__(self, *, min_value: int, max_value: int, **kwargs):
+    def __init__(self, *, min_value: int, max_value: int, error_class=None, **kwargs):
         super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+        if error_class is not None:
+            self.error_class = error_class  # parse_query raises it for this parameter
 
     def to_internal_value(self, data):
         raw = str(data)
@@ -196,10 +202,90 @@ class WholeNumberField(serializers.IntegerField):
         raise serializers.ValidationError(message, code="whole")
 
 
+class Unprocessable(DomainError):
+    """A value the schema's pattern accepts that is still no such thing (30 February)."""
+
+    status = 422
+    code = "VALIDATION_ERROR"
+    message = _("Some fields are not valid.")
+
+
+_DATE = r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_TIME = r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?"
+_OFFSET = r"(Z|[-+ ]([01][0-9]|2[0-3]):?[0-5][0-9])"
+DATE_PATTERN = rf"^{_DATE}$"
+LOCAL_DATE_TIME_PATTERN = rf"^{_DATE}T{_TIME}{_OFFSET}?$"
+DATE_OR_DATE_TIME_PATTERN = rf"^{_DATE}([T ]{_TIME}{_OFFSET}?)?$"
+
+
+class _CalendarField(serializers.Field):
+    """A date or date-time in ISO 8601 as this API reads them: the pattern (in the schema too)
+    first, a 400 naming the parameter; a string that matches it but names no real moment
+    (2027-02-30) is 422, since no pattern can tell."""
+
+    pattern = DATE_PATTERN
+    default_error_messages = {
+        "invalid": _("%(name)s must be a date, YYYY-MM-DD (e.g. 2026-12-07).")
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._regex = re.compile(self.pattern)
+        self._spectacular_annotation = {"field": {"type": "string", "pattern": self.pattern}}
+
+    def convert(self, raw: str):
+        raise NotImplementedError
+
+    def to_internal_value(self, data):
+        raw = str(data)
+        message = self.error_messages["invalid"] % {"name": self.field_name}
+        if not self._regex.fullmatch(raw):
+            raise serializers.ValidationError(message, code="invalid")
+        try:
+            return self.convert(raw)
+        except ValueError:
+            error_class = getattr(self.parent, "error_class", Unprocessable)
+            fields = {self.field_name: [message]}
+            raise error_class(message, fields=fields, status=422) from None
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
+class IsoDateField(_CalendarField):
+    """YYYY-MM-DD."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._spectacular_annotation["field"]["format"] = "date"
+
+    def convert(self, raw: str) -> date:
+        return date.fromisoformat(raw)
+
+
+class IsoDateTimeField(_CalendarField):
+    """A date-time, naive (the caller's wall time) or with an offset or Z; ``date_only``
+    accepts a bare date too (its midnight). An unencoded "+01:00" arrives as " 01:00", and
+    is read as the offset it was."""
+
+    default_error_messages = {
+        "invalid": _("Give %(name)s as YYYY-MM-DDTHH:MM:SS, e.g. 2026-12-07T07:00:00."),
+    }
+
+    def __init__(self, *, date_only: bool = False, **kwargs):
+        self.pattern = DATE_OR_DATE_TIME_PATTERN if date_only else LOCAL_DATE_TIME_PATTERN
+        super().__init__(**kwargs)
+
+    def convert(self, raw: str) -> datetime:
+        raw = raw.replace(" ", "+") if "T" in raw else raw
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+
+
 class IdListField(serializers.Field):
     """``ids=1,2,3``: one to ``max_length`` ids (sorted, each once in the result)."""
 
     default_error_messages = {"invalid": _("Send %(name)s=1,2,3: one to %(max)d ids.")}
+    error_class = InvalidQuery
 
     def __init__(self, *, max_length: int, **kwargs):
         self.max_length = max_length

@@ -318,11 +318,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "traino.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only (uploads add multipart): form encodings would read differently from
+    # the schema (empty strings as missing, "on" as true).
+    "DEFAULT_PARSER_CLASSES": ["traino.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "traino.schema.AutoSchema",
     "EXCEPTION_HANDLER": "traino.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
