@@ -219,9 +219,10 @@ class BookingListView(APIView):
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                str,
+                {"type": "string", "pattern": idempotency.KEY_PATTERN, "maxLength": 255},
                 OpenApiParameter.HEADER,
-                description="Retry-safe: the same key and body give the first answer again.",
+                description="Retry-safe: the same key and body give the first answer again "
+                "(1 to 255 visible ASCII characters).",
             )
         ],
         responses={201: BookingOut, **_errors(400, 401, 403, 409, 415, 422)},

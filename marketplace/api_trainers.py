@@ -48,7 +48,7 @@ MAX_QUERY_LENGTH = 100
 MAX_PRICE = 2_147_483_647
 FORMATS = ("json", "geojson")
 GEOJSON_CONTENT_TYPE = "application/geo+json"
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
+SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,80}$")
 
 
 class InvalidBbox(DomainError):
@@ -232,13 +232,19 @@ class TextQueryField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "string", "pattern": SLUG.pattern, "example": "yoga"})
 class CategorySlugField(serializers.CharField):
+    """A slug the pattern refuses is 400; one it accepts that names no category is 422 (the
+    schema cannot know the categories)."""
+
     def to_internal_value(self, data) -> Category:
         slug = str(data)
         category = category_get_by_slug(slug) if SLUG.fullmatch(slug) else None
         if category is None:
             shown = slug[:80].replace("\x00", "")
             message = _("There is no category %(slug)s.") % {"slug": shown}
+            if SLUG.fullmatch(slug):
+                raise InvalidFilter(message, fields={"category": [message]}, status=422)
             raise serializers.ValidationError(message)
         return category
 
@@ -428,7 +434,7 @@ class TrainerDetailOut(TrainerSummaryOut):
 LIST_ERROR_CODES = {
     400: ["INVALID_BBOX", "INVALID_FILTER"],
     404: ["INVALID_FILTER"],
-    422: ["INVALID_BBOX"],
+    422: ["INVALID_BBOX", "INVALID_FILTER (no such category)"],
 }
 
 

@@ -1,6 +1,6 @@
 """Payments' API: Stripe's webhook endpoint."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -48,10 +48,20 @@ class StripeWebhookView(APIView):
     @extend_schema(
         operation_id="stripe_webhook",
         auth=[],
+        parameters=[
+            OpenApiParameter(
+                "Stripe-Signature",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="t=<unix time>,v1=<HMAC-SHA256 of 't.body' with the endpoint "
+                "secret>; a missing, wrong or old one is 403 INVALID_SIGNATURE.",
+            )
+        ],
         request=StripeEventInput,
         responses={
             200: WebhookAckOutput,
-            **error_responses({400: ["INVALID_SIGNATURE", "INVALID_EVENT"]}),
+            **error_responses({400: ["INVALID_EVENT"], 403: ["INVALID_SIGNATURE"]}),
         },
     )
     def post(self, request):

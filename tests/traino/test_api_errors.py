@@ -366,7 +366,7 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.
         ("delete", "/api/auth/token", 401),
         ("post", "/api/me", 405),
         ("patch", "/api/schema/", 405),
-        ("post", "/api/auth/token", 400),
+        ("post", "/api/auth/token", 415),  # a form body: the API reads JSON
     ],
 )
 def test_api_errors_are_never_html(client, method, url, status):
