@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -93,10 +94,17 @@ class UserFileSerializer(serializers.ModelSerializer):
         return settings.UPLOAD_SIGNED_URL_EXPIRY
 
 
+# Standard base64 with its padding, optionally after a data: URL's prefix (the seed's
+# frontend sent data: URLs); the schema declares the same pattern.
+BASE64_PATTERN = r"^(data:[^,]*,)?([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+_BASE64 = re.compile(BASE64_PATTERN)
+
+
 def _decode_base64(value: str) -> bytes:
-    if value.startswith("data:") and "," in value:
-        value = value.split(",", 1)[1]  # the seed's frontend sent data: URLs
-    value = "".join(value.split())
+    if not _BASE64.fullmatch(value):
+        raise InvalidBase64(fields={"file": [str(InvalidBase64.message)]})
+    if value.startswith("data:"):
+        value = value.split(",", 1)[1]
     if len(value) // 4 * 3 > settings.UPLOAD_MAX_BYTES + 2:
         validation.check_size(len(value) // 4 * 3)
     try:
@@ -116,10 +124,15 @@ class UploadMultipartInput(serializers.Serializer):
     )
 
 
+@extend_schema_field({"type": "string", "pattern": BASE64_PATTERN, "minLength": 1})
+class Base64Field(serializers.CharField):
+    pass
+
+
 class UploadBase64Input(serializers.Serializer):
     folder = serializers.ChoiceField(choices=Folder.choices)
     filename = serializers.CharField(max_length=FILENAME_MAX_LENGTH, required=False)
-    file = serializers.CharField(
+    file = Base64Field(
         min_length=1, help_text="The file in base64, or as a data: URL (data:image/png;base64,...)."
     )
 
