@@ -19,26 +19,43 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from marketplace.api_trainers import PublicApiView
 from marketplace.models import Offering, TrainerProfile
 from marketplace.money import format_money
 from marketplace.permissions import trainer_profile_required
+from traino.api import (
+    IsoDateField,
+    PublicApiView,
+    QuerySerializer,
+    error_responses,
+    parse_query,
+)
 from traino.exceptions import NotFound
 
 from . import queries, recurrence, services
+from .api_types import (
+    AvailabilityOut,
+    AvailableTrainersOut,
+    AvailableTrainersQuery,
+    CalendarEventOut,
+    CalendarQuery,
+    CancelOccurrenceInput,
+    ScheduleChangeInput,
+    ScheduleDeleteQuery,
+    ScheduleInput,
+    ScheduleListOut,
+    ScheduleOut,
+    ScheduleResultOut,
+)
 from .errors import InvalidSchedule, InvalidWindow, WindowTooLarge
 from .models import Schedule
 from .permissions import schedule_for_owner
 
 MAX_WINDOW_DAYS = 62
-MAX_TRAINER_IDS = 100
-MAX_AVAILABLE_DAYS = 14
 SLOT_FORMAT = "%Y%m%dT%H%M%SZ"
 
 
@@ -78,23 +95,10 @@ def occurrence_public(occurrence: recurrence.Occurrence) -> dict:
     }
 
 
-def _window_error(message, field: str) -> InvalidWindow:
-    return InvalidWindow(message, fields={field: [str(message)]})
-
-
-def _date_param(params, name: str) -> date:
-    values = params.getlist(name)
-    raw = values[0].strip() if len(values) == 1 else ""
-    if not raw:
-        raise _window_error(_("Send %(name)s=YYYY-MM-DD once.") % {"name": name}, name)
-    if len(raw) == 10:
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            pass
-    raise _window_error(
-        _("%(name)s must be a date, YYYY-MM-DD (e.g. 2026-12-07).") % {"name": name}, name
-    )
+def _window_error(message, field: str, *, status: int = 422) -> InvalidWindow:
+    """A window whose dates are well-formed but do not fit together or lie out of range: the
+    schema cannot say that, so 422."""
+    return InvalidWindow(message, fields={field: [str(message)]}, status=status)
 
 
 def _check_in_range(day: date, name: str) -> None:
@@ -108,10 +112,27 @@ def _check_in_range(day: date, name: str) -> None:
         )
 
 
+def _window_date(name: str) -> IsoDateField:
+    once = _("Send %(name)s=YYYY-MM-DD once.") % {"name": name}
+    return IsoDateField(required=True, error_messages={"required": once, "once": once})
+
+
+class DateWindowQuery(QuerySerializer):
+    error_class = InvalidWindow
+
+    def get_fields(self):
+        # "from" is a Python keyword, so the fields are named here rather than as attributes.
+        fields = super().get_fields()
+        fields["from"] = _window_date("from")
+        fields["to"] = _window_date("to")
+        fields["to"].help_text = f"Included; at most {MAX_WINDOW_DAYS} days after from."
+        return fields
+
+
 def parse_date_window(params) -> tuple[date, date]:
     """from/to: local dates, both included, from <= to, at most MAX_WINDOW_DAYS days."""
-    first = _date_param(params, "from")
-    last = _date_param(params, "to")
+    query = parse_query(DateWindowQuery, params)
+    first, last = query["from"], query["to"]
     _check_in_range(first, "from")
     _check_in_range(last, "to")
     if last < first:
@@ -137,16 +158,19 @@ def local_day_bounds(first: date, last: date, zone) -> tuple[datetime, datetime]
 # --- public ------------------------------------------------------------------------------------
 
 
+WINDOW_CODES = {
+    400: ["INVALID_WINDOW"],
+    422: ["INVALID_WINDOW (out of range, or to before from)", "WINDOW_TOO_LARGE"],
+}
+
+
 class AvailabilityView(PublicApiView):
     """GET /api/trainers/<id>/availability?from=YYYY-MM-DD&to=YYYY-MM-DD (trainer's zone)."""
 
     @extend_schema(
         auth=[],
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, required=True),
-            OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="Included."),
-        ],
-        responses={200: OpenApiTypes.OBJECT},
+        parameters=[DateWindowQuery],
+        responses={200: AvailabilityOut, **error_responses(400, 404, 422, codes=WINDOW_CODES)},
     )
     def get(self, request, pk: int):
         profile = (
@@ -158,15 +182,14 @@ class AvailabilityView(PublicApiView):
         zone = ZoneInfo(profile.time_zone)
         start, end = local_day_bounds(first, last, zone)
         occurrences = queries.trainer_availability(profile, start, end)
-        return Response(
-            {
-                "trainer": profile.pk,
-                "time_zone": profile.time_zone,
-                "from": first.isoformat(),
-                "to": last.isoformat(),
-                "occurrences": [occurrence_public(o) for o in occurrences],
-            }
-        )
+        body = {
+            "trainer": profile.pk,
+            "time_zone": profile.time_zone,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "occurrences": [occurrence_public(o) for o in occurrences],
+        }
+        return Response(AvailabilityOut(body).data)
 
 
 class AvailableTrainersView(PublicApiView):
@@ -174,36 +197,21 @@ class AvailableTrainersView(PublicApiView):
 
     @extend_schema(
         auth=[],
-        parameters=[
-            OpenApiParameter("ids", str, required=True, description="Up to 100 trainer ids."),
-            OpenApiParameter("days", int, description="From now, 1-14; default 7."),
-        ],
-        responses={200: OpenApiTypes.OBJECT},
+        parameters=[AvailableTrainersQuery],
+        responses={
+            200: AvailableTrainersOut,
+            **error_responses(400, codes={400: ["INVALID_FILTER", "INVALID_WINDOW"]}),
+        },
     )
     def get(self, request):
-        raw_ids = (request.query_params.get("ids") or "").strip()
-        parts = [p.strip() for p in raw_ids.split(",") if p.strip()]
-        well_formed = all(p.isascii() and p.isdigit() and len(p) < 12 for p in parts)
-        if not parts or len(parts) > MAX_TRAINER_IDS or not well_formed:
-            message = _("Send ids=1,2,3: one to %(max)d trainer ids.") % {"max": MAX_TRAINER_IDS}
-            raise InvalidWindow(message, code="INVALID_FILTER", fields={"ids": [message]})
-        raw_days = (request.query_params.get("days") or "7").strip()
-        if not (raw_days.isascii() and raw_days.isdigit() and len(raw_days) < 6):
-            message = _("days must be a whole number from 1 to %(max)d.") % {
-                "max": MAX_AVAILABLE_DAYS
-            }
-            raise InvalidWindow(message, fields={"days": [message]})
-        if not 1 <= int(raw_days) <= MAX_AVAILABLE_DAYS:
-            message = _("days must be a whole number from 1 to %(max)d.") % {
-                "max": MAX_AVAILABLE_DAYS
-            }
-            raise WindowTooLarge(message, fields={"days": [message]})
+        query = parse_query(AvailableTrainersQuery, request.query_params)
         now = timezone.now()
-        end = now + timedelta(days=int(raw_days))
+        end = now + timedelta(days=query.get("days", 7))
         found = queries.trainer_ids_with_availability(
-            now, end, trainer_ids={int(p) for p in parts}, now=now
+            now, end, trainer_ids=set(query["ids"]), now=now
         )
-        return Response({"from": _utc(now), "to": _utc(end), "available": sorted(found)})
+        body = {"from": _utc(now), "to": _utc(end), "available": sorted(found)}
+        return Response(AvailableTrainersOut(body).data)
 
 
 # --- the trainer's own ------------------------------------------------------------------------
@@ -241,26 +249,6 @@ def schedule_body(schedule: Schedule, result: services.ScheduleResult | None = N
     return body
 
 
-class ScheduleInput(serializers.Serializer):
-    offering = serializers.IntegerField(min_value=1)
-    starts_on = serializers.DateField()
-    start_time = serializers.TimeField()
-    rrule = serializers.CharField(max_length=500)
-    time_zone = serializers.CharField(max_length=64, required=False)
-    duration_minutes = serializers.IntegerField(
-        required=False, allow_null=True, min_value=15, max_value=480
-    )
-
-
-class ScheduleChangeInput(ScheduleInput):
-    cancel_bookings = serializers.BooleanField(
-        required=False,
-        default=False,
-        help_text="Cancel the booked sessions this change moves or removes (full refund); "
-        "without it such a change is 409 BOOKINGS_AFFECTED.",
-    )
-
-
 def _offering_of(profile: TrainerProfile, offering_id: int) -> Offering:
     offering = Offering.objects.filter(pk=offering_id, trainer=profile).first()
     if offering is None:
@@ -269,17 +257,35 @@ def _offering_of(profile: TrainerProfile, offering_id: int) -> Offering:
     return offering
 
 
+# What a trainer's schedule operations refuse, per status.
+SCHEDULE_CODES = {
+    403: ["PERMISSION_DENIED (not a trainer, or not the owner)"],
+    409: ["SCHEDULE_OVERLAP", "BOOKINGS_AFFECTED"],
+    422: ["INVALID_RRULE", "INVALID_SCHEDULE", "NOT_AN_OCCURRENCE", "VALIDATION_ERROR"],
+}
+
+
+def _schedule_errors(*statuses: int) -> dict:
+    return error_responses(*statuses, codes=SCHEDULE_CODES)
+
+
 class ScheduleListView(APIView):
-    """GET: the trainer's schedules; POST: a new one (201, or 400 with the reason)."""
+    """GET: the trainer's schedules; POST: a new one (201, or the reason it is refused)."""
 
     # Named: else it collides with ScheduleDetailView's schedules_retrieve (check --deploy).
-    @extend_schema(operation_id="schedules_list", responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="schedules_list",
+        responses={200: ScheduleListOut, **_schedule_errors(403)},
+    )
     def get(self, request):
         profile = own_profile(request)
         schedules = Schedule.objects.filter(trainer=profile).select_related("offering")
-        return Response({"results": [schedule_body(s) for s in schedules]})
+        return Response(ScheduleListOut({"results": [schedule_body(s) for s in schedules]}).data)
 
-    @extend_schema(request=ScheduleInput, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=ScheduleInput,
+        responses={201: ScheduleResultOut, **_schedule_errors(403, 409, 422)},
+    )
     def post(self, request):
         profile = own_profile(request)
         data = ScheduleInput(data=request.data)
@@ -287,15 +293,19 @@ class ScheduleListView(APIView):
         values = dict(data.validated_data)
         values["offering"] = _offering_of(profile, values["offering"])
         result = services.schedule_create(trainer=profile, **values)
-        return Response(schedule_body(result.schedule, result), status=status.HTTP_201_CREATED)
+        body = ScheduleResultOut(schedule_body(result.schedule, result)).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class ScheduleDetailView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: ScheduleOut, **_schedule_errors(403)})
     def get(self, request, pk: int):
-        return Response(schedule_body(own_schedule(request, pk)))
+        return Response(ScheduleOut(schedule_body(own_schedule(request, pk))).data)
 
-    @extend_schema(request=ScheduleChangeInput(partial=True), responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=ScheduleChangeInput(partial=True),
+        responses={200: ScheduleResultOut, **_schedule_errors(403, 409, 422)},
+    )
     def patch(self, request, pk: int):
         schedule = own_schedule(request, pk)
         data = ScheduleChangeInput(data=request.data, partial=True)
@@ -307,80 +317,42 @@ class ScheduleDetailView(APIView):
         result = services.schedule_update(
             schedule=schedule, cancel_bookings=cancel_bookings, actor=request.user, **values
         )
-        return Response(schedule_body(result.schedule, result))
+        return Response(ScheduleResultOut(schedule_body(result.schedule, result)).data)
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "cancel_bookings",
-                bool,
-                description="true: cancel its upcoming bookings (full refund); without it "
-                "a schedule with bookings is 409 BOOKINGS_AFFECTED.",
-            )
-        ],
-        responses={204: None},
+        parameters=[ScheduleDeleteQuery],
+        responses={204: None, **_schedule_errors(400, 403, 409)},
     )
     def delete(self, request, pk: int):
+        schedule = own_schedule(request, pk)
+        query = parse_query(ScheduleDeleteQuery, request.query_params)
         services.schedule_deactivate(
-            schedule=own_schedule(request, pk),
-            cancel_bookings=_flag(request.query_params.get("cancel_bookings")),
+            schedule=schedule,
+            cancel_bookings=query.get("cancel_bookings", False),
             actor=request.user,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _flag(raw: str | None) -> bool:
-    return (raw or "").strip().lower() in {"true", "1", "yes", "on"}
-
-
-class CancelOccurrenceInput(serializers.Serializer):
-    start_local = serializers.CharField(
-        max_length=40, help_text="Local start in the schedule's zone, e.g. 2026-12-07T07:00:00."
-    )
-    cancel_bookings = serializers.BooleanField(
-        required=False,
-        default=False,
-        help_text="Cancel its bookings (full refund); without it a booked session is 409 "
-        "BOOKINGS_AFFECTED.",
-    )
-
-    def validate_start_local(self, value: str) -> datetime:
-        """Naive = the schedule's wall time (DRF would read it as UTC); an offset is honoured."""
-        try:
-            return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise serializers.ValidationError(
-                _("Give the start as YYYY-MM-DDTHH:MM:SS, e.g. 2026-12-07T07:00:00.")
-            ) from None
-
-
 class ScheduleCancelOccurrenceView(APIView):
-    @extend_schema(request=CancelOccurrenceInput, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=CancelOccurrenceInput,
+        responses={200: ScheduleOut, **_schedule_errors(403, 409, 422)},
+    )
     def post(self, request, pk: int):
         schedule = own_schedule(request, pk)
         data = CancelOccurrenceInput(data=request.data)
         data.is_valid(raise_exception=True)
         schedule = services.schedule_cancel_occurrence(
             schedule=schedule,
-            start_local=data.validated_data["start_local"],
+            start_local=data.validated_data["start_local"],  # naive: the schedule's wall time
             cancel_bookings=data.validated_data["cancel_bookings"],
             actor=request.user,
         )
-        return Response(schedule_body(schedule))
+        return Response(ScheduleOut(schedule_body(schedule)).data)
 
 
-def _calendar_bound(params, name: str, zone) -> datetime:
-    # An unencoded "+01:00" arrives as " 01:00": read it as the offset it was.
-    raw = (params.get(name) or "").strip().replace(" ", "+")
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00")) if raw else None
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise _window_error(
-            _("Send %(name)s as an ISO date or date-time, e.g. 2026-12-07.") % {"name": name},
-            name,
-        )
+def _calendar_moment(moment: datetime, name: str, zone) -> datetime:
     _check_in_range(moment.date(), name)
     if moment.tzinfo is None:
         return recurrence.localize(moment, zone)
@@ -395,17 +367,18 @@ class TrainerCalendarView(APIView):
     """
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("start", str, required=True),
-            OpenApiParameter("end", str, required=True),
-        ],
-        responses={200: OpenApiTypes.OBJECT},
+        parameters=[CalendarQuery],
+        responses={
+            200: CalendarEventOut(many=True),
+            **error_responses(400, 403, 422, codes={**WINDOW_CODES, **SCHEDULE_CODES}),
+        },
     )
     def get(self, request):
         profile = own_profile(request)
         zone = ZoneInfo(profile.time_zone)
-        start = _calendar_bound(request.query_params, "start", zone)
-        end = _calendar_bound(request.query_params, "end", zone)
+        query = parse_query(CalendarQuery, request.query_params)
+        start = _calendar_moment(query["start"], "start", zone)
+        end = _calendar_moment(query["end"], "end", zone)
         if end <= start:
             raise _window_error(_("end must be after start."), "end")
         if end - start > timedelta(days=MAX_WINDOW_DAYS):
@@ -427,4 +400,4 @@ class TrainerCalendarView(APIView):
             }
             for o in queries.trainer_calendar(profile, start, end)
         ]
-        return Response(events)
+        return Response(CalendarEventOut(events, many=True).data)

@@ -18,12 +18,7 @@ from datetime import UTC
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-)
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
@@ -31,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.money import format_money
+from traino.api import error_responses
 from traino.exceptions import InvalidInput, NotFound
 
 from . import booking_services, idempotency, queries
@@ -38,37 +34,24 @@ from .api import own_profile
 from .errors import NotBookingParty
 from .models import Booking, BookingStatus, CancelledBy
 
-# --- schema helpers -----------------------------------------------------------------------------
-
-
-class ErrorDetailOut(serializers.Serializer):
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
-class ErrorOut(serializers.Serializer):
-    error = ErrorDetailOut()
-
-
-_ERROR_DESCRIPTIONS = {
-    400: "VALIDATION_ERROR, MALFORMED_REQUEST, NOT_AN_OCCURRENCE, INVALID_IDEMPOTENCY_KEY",
-    401: "NOT_AUTHENTICATED or a token error",
-    403: "PERMISSION_DENIED, CSRF_FAILED, CANNOT_BOOK_SELF",
-    404: "NOT_FOUND",
-    409: "SLOT_UNAVAILABLE, SLOT_FULL, TRAINEE_CONFLICT, INVALID_TRANSITION, "
-    "TOO_LATE_TO_CANCEL, NO_SHOW_NOT_ALLOWED",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    422: "IDEMPOTENCY_KEY_REUSED",
+# The codes of bookings' own refusals, per status (traino.api adds the general ones).
+ERROR_CODES = {
+    400: ["NOT_AN_OCCURRENCE", "INVALID_IDEMPOTENCY_KEY"],
+    403: ["CANNOT_BOOK_SELF"],
+    409: [
+        "SLOT_UNAVAILABLE",
+        "SLOT_FULL",
+        "TRAINEE_CONFLICT",
+        "INVALID_TRANSITION",
+        "TOO_LATE_TO_CANCEL",
+        "NO_SHOW_NOT_ALLOWED",
+    ],
+    422: ["IDEMPOTENCY_KEY_REUSED"],
 }
 
 
-def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
-    """The error answers an operation can give, all in the one error shape."""
-    return {
-        code: OpenApiResponse(ErrorOut, description=_ERROR_DESCRIPTIONS.get(code, ""))
-        for code in statuses
-    }
+def _errors(*statuses: int) -> dict:
+    return error_responses(*statuses, codes=ERROR_CODES)
 
 
 # --- output --------------------------------------------------------------------------------------
@@ -213,7 +196,7 @@ class BookingListView(APIView):
             OpenApiParameter("status", str, enum=BookingStatus.values),
             OpenApiParameter("page", int),
         ],
-        responses={200: BookingPageOut, **error_responses(400, 401, 403, 404)},
+        responses={200: BookingPageOut, **_errors(400, 401, 403, 404)},
     )
     def get(self, request):
         role = request.query_params.get("as", "trainee")
@@ -236,12 +219,13 @@ class BookingListView(APIView):
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
-                str,
+                {"type": "string", "pattern": idempotency.KEY_PATTERN, "maxLength": 255},
                 OpenApiParameter.HEADER,
-                description="Retry-safe: the same key and body give the first answer again.",
+                description="Retry-safe: the same key and body give the first answer again "
+                "(1 to 255 visible ASCII characters).",
             )
         ],
-        responses={201: BookingOut, **error_responses(400, 401, 403, 409, 415, 422)},
+        responses={201: BookingOut, **_errors(400, 401, 403, 409, 415, 422)},
     )
     def post(self, request):
         def book() -> tuple[int, dict]:
@@ -283,7 +267,7 @@ def _validating(action):
 
 
 class BookingDetailView(APIView):
-    @extend_schema(responses={200: BookingOut, **error_responses(401, 404)})
+    @extend_schema(responses={200: BookingOut, **_errors(401, 404)})
     def get(self, request, pk: int):
         return Response(booking_data(_visible(request, pk)))
 
@@ -298,7 +282,7 @@ def _party(request, booking: Booking) -> str:
 
 
 class RefundQuoteView(APIView):
-    @extend_schema(responses={200: RefundOut, **error_responses(401, 404)})
+    @extend_schema(responses={200: RefundOut, **_errors(401, 404)})
     def get(self, request, pk: int):
         booking = _visible(request, pk)
         quote = booking_services.refund_quote(booking=booking, by=_party(request, booking))
@@ -308,7 +292,7 @@ class RefundQuoteView(APIView):
 class BookingCancelView(APIView):
     @extend_schema(
         request=CancelInput,
-        responses={200: BookingOut, **error_responses(400, 401, 403, 404, 409, 415)},
+        responses={200: BookingOut, **_errors(400, 401, 403, 404, 409, 415)},
         description="Cancel: a trainee by the cancellation policy, a trainer or staff with a "
         "full refund. The answer's `refund` is the decision (0 for an unpaid booking).",
     )
@@ -328,7 +312,7 @@ class BookingCancelView(APIView):
 class NoShowTraineeView(APIView):
     @extend_schema(
         request=NoShowInput,
-        responses={200: BookingOut, **error_responses(400, 401, 403, 404, 409, 415)},
+        responses={200: BookingOut, **_errors(400, 401, 403, 404, 409, 415)},
         description="The trainer (or staff) marks that the trainee did not come: no refund.",
     )
     def post(self, request, pk: int):
@@ -346,7 +330,7 @@ class NoShowTraineeView(APIView):
 class NoShowTrainerView(APIView):
     @extend_schema(
         request=NoShowInput,
-        responses={200: BookingOut, **error_responses(400, 401, 403, 404, 409, 415)},
+        responses={200: BookingOut, **_errors(400, 401, 403, 404, 409, 415)},
         description="The trainee reports that the trainer did not come; staff review it.",
     )
     def post(self, request, pk: int):
@@ -364,7 +348,7 @@ class NoShowTrainerView(APIView):
 class NoShowReviewView(APIView):
     @extend_schema(
         request=ReviewInput,
-        responses={200: BookingOut, **error_responses(400, 401, 403, 404, 409, 415)},
+        responses={200: BookingOut, **_errors(400, 401, 403, 404, 409, 415)},
         description="Staff uphold (full refund) or dismiss (completed) a trainee's report.",
     )
     def post(self, request, pk: int):

@@ -4,8 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from traino.exceptions import DomainError
 
+# A rule the schema cannot express (a valid RRULE, a real occurrence, dates that fit together)
+# is 422: the request matched the schema. A clash with existing rows is 409.
+
 
 class InvalidRRule(DomainError):
+    status = 422
     code = "INVALID_RRULE"
     message = _("The repeat rule is not valid.")
 
@@ -13,6 +17,7 @@ class InvalidRRule(DomainError):
 class ScheduleOverlap(DomainError):
     """Carries the clash (the other schedule's occurrence) for forms that want to show it."""
 
+    status = 409
     code = "SCHEDULE_OVERLAP"
     message = _("This schedule overlaps another of your schedules.")
 
@@ -22,6 +27,7 @@ class ScheduleOverlap(DomainError):
 
 
 class WindowTooLarge(DomainError):
+    status = 422
     code = "WINDOW_TOO_LARGE"
     message = _("The time window is too large.")
 
@@ -32,11 +38,13 @@ class InvalidWindow(DomainError):
 
 
 class NotAnOccurrence(DomainError):
+    status = 422
     code = "NOT_AN_OCCURRENCE"
     message = _("The schedule has no occurrence at this time.")
 
 
 class InvalidSchedule(DomainError):
+    status = 422
     code = "INVALID_SCHEDULE"
     message = _("Some fields are not valid.")
 

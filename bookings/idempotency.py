@@ -31,7 +31,8 @@ from .errors import IdempotencyKeyReused, InvalidIdempotencyKey
 from .models import IdempotencyKey
 
 IDEMPOTENCY_KEY_HOURS = 24
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"  # visible ASCII; the schema declares the same
+_KEY = re.compile(KEY_PATTERN)
 
 
 def fingerprint(*, method: str, path: str, body) -> str:

@@ -2,17 +2,18 @@
 
 from django.contrib.auth import authenticate, user_logged_in
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from traino.api import error_responses
 from traino.exceptions import DomainError, TooManyAttempts
 
 from . import services
 from .authentication import BearerTokenAuthentication
-from .models import ApiToken
+from .models import ApiToken, Role
 
 
 class InvalidCredentials(DomainError):
@@ -24,14 +25,20 @@ class InvalidCredentials(DomainError):
 class TokenView(APIView):
     """POST issues a token for email + password; DELETE revokes the token in the header."""
 
-    class InputSerializer(serializers.Serializer):
-        email = serializers.EmailField()
-        password = serializers.CharField(trim_whitespace=False)
-        name = serializers.CharField(max_length=100, required=False, default="")
+    class TokenInput(serializers.Serializer):
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(trim_whitespace=False, max_length=4096)
+        name = serializers.CharField(
+            max_length=100,
+            required=False,
+            default="",
+            allow_blank=True,
+            help_text="Which device or program holds the token, e.g. 'my phone'.",
+        )
 
-    class OutputSerializer(serializers.Serializer):
-        token = serializers.CharField()
-        token_type = serializers.CharField()
+    class TokenOutput(serializers.Serializer):
+        token = serializers.CharField(help_text="Shown once: send it as Authorization: Bearer.")
+        token_type = serializers.ChoiceField(choices=["Bearer"])
         expires_at = serializers.DateTimeField()
 
     def get_authenticators(self):
@@ -43,9 +50,21 @@ class TokenView(APIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, auth=[])
+    @extend_schema(
+        request=TokenInput,
+        responses={
+            201: TokenOutput,
+            # No authenticator runs for POST, so these are declared rather than implied.
+            **error_responses(
+                401,
+                429,
+                codes={401: ["INVALID_CREDENTIALS"], 429: ["TOO_MANY_ATTEMPTS"]},
+            ),
+        },
+        auth=[],
+    )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         django_request = request._request
         user = authenticate(
@@ -62,9 +81,9 @@ class TokenView(APIView):
         user_logged_in.send(sender=user.__class__, request=django_request, user=user)
         token, raw = services.api_token_issue(user=user, name=data.validated_data["name"])
         body = {"token": raw, "token_type": "Bearer", "expires_at": token.expires_at}
-        return Response(self.OutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(self.TokenOutput(body).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses={204: None})
+    @extend_schema(request=None, responses={204: None, **error_responses(400)})
     def delete(self, request):
         if not isinstance(request.auth, ApiToken):
             raise DomainError(_("Send the token to revoke in the Authorization header."))
@@ -75,19 +94,14 @@ class TokenView(APIView):
 class MeView(APIView):
     """Who the token or session belongs to."""
 
-    @extend_schema(
-        responses=inline_serializer(
-            "Me",
-            {
-                "uid": serializers.UUIDField(),
-                "email": serializers.EmailField(),
-                "name": serializers.CharField(),
-                "role": serializers.CharField(),
-            },
-        )
-    )
+    class MeOutput(serializers.Serializer):
+        uid = serializers.UUIDField()
+        email = serializers.EmailField()
+        name = serializers.CharField(allow_blank=True)
+        role = serializers.ChoiceField(choices=Role.choices)
+
+    @extend_schema(operation_id="me_retrieve", responses={200: MeOutput})
     def get(self, request):
         user = request.user
-        return Response(
-            {"uid": str(user.uid), "email": user.email, "name": user.name, "role": user.role}
-        )
+        body = {"uid": user.uid, "email": user.email, "name": user.name, "role": user.role}
+        return Response(self.MeOutput(body).data)

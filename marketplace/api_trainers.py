@@ -14,14 +14,19 @@ import re
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.fields import empty
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
-from rest_framework.views import APIView
 
+from traino.api import (
+    PublicApiView,
+    QuerySerializer,
+    WholeNumberField,
+    error_responses,
+    parse_query,
+)
 from traino.exceptions import DomainError, NotFound
 
 from .models import Category, Offering, TrainerProfile
@@ -43,7 +48,7 @@ MAX_QUERY_LENGTH = 100
 MAX_PRICE = 2_147_483_647
 FORMATS = ("json", "geojson")
 GEOJSON_CONTENT_TYPE = "application/geo+json"
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
+SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,80}$")
 
 
 class InvalidBbox(DomainError):
@@ -57,6 +62,15 @@ class InvalidBbox(DomainError):
 class InvalidFilter(DomainError):
     code = "INVALID_FILTER"
     message = _("A filter is not valid.")
+
+
+# Decimal degrees as the schema promises them: the pattern holds the ranges, so a box that
+# matches it is refused only for a relation (west > east, south > north), with 422.
+_DECIMALS = r"(\.[0-9]{1,15})?"
+_LONGITUDE = rf"-?(180(\.0{{1,15}})?|(1[0-7][0-9]|[1-9]?[0-9]){_DECIMALS})"
+_LATITUDE = rf"-?(90(\.0{{1,15}})?|[1-8]?[0-9]{_DECIMALS})"
+BBOX_PATTERN = rf"^\s*{_LONGITUDE}\s*,\s*{_LATITUDE}\s*,\s*{_LONGITUDE}\s*,\s*{_LATITUDE}\s*$"
+_BBOX = re.compile(BBOX_PATTERN)
 
 
 def parse_bbox(values: list[str]) -> BoundingBox:
@@ -75,11 +89,11 @@ def parse_bbox(values: list[str]) -> BoundingBox:
             "count": len(parts)
         }
         raise InvalidBbox(message, fields={"bbox": [message]})
+    not_numbers = _("bbox values must be numbers in decimal degrees, e.g. 59.33.")
     try:
         west, south, east, north = (float(part) for part in parts)
     except ValueError:
-        message = _("bbox values must be numbers in decimal degrees, e.g. 59.33.")
-        raise InvalidBbox(message, fields={"bbox": [message]}) from None
+        raise InvalidBbox(not_numbers, fields={"bbox": [str(not_numbers)]}) from None
     problems = []
     if not all(math.isfinite(v) for v in (west, south, east, north)):
         problems.append(_("bbox values must be finite numbers."))
@@ -88,35 +102,19 @@ def parse_bbox(values: list[str]) -> BoundingBox:
             problems.append(_("Longitudes (west, east) must be between -180 and 180."))
         if not (-90 <= south <= 90 and -90 <= north <= 90):
             problems.append(_("Latitudes (south, north) must be between -90 and 90."))
-        if south > north:
-            problems.append(_("south must not be greater than north."))
-        if west > east:
-            problems.append(_("west must not be greater than east."))
+    if not problems and not _BBOX.fullmatch(values[0]):
+        # float() reads more than decimal degrees: "1e1", "+1", "1_0", other scripts' digits.
+        raise InvalidBbox(not_numbers, fields={"bbox": [str(not_numbers)]})
+    # In range, only the order of the edges can be wrong: the schema cannot say that (422).
+    status = 400 if problems else 422
+    if south > north:
+        problems.append(_("south must not be greater than north."))
+    if west > east:
+        problems.append(_("west must not be greater than east."))
     if problems:
         messages = [str(p) for p in problems]
-        raise InvalidBbox(" ".join(messages), fields={"bbox": messages})
+        raise InvalidBbox(" ".join(messages), fields={"bbox": messages}, status=status)
     return BoundingBox(west=west, south=south, east=east, north=north)
-
-
-def _single(params, name: str) -> str | None:
-    values = params.getlist(name)
-    if len(values) > 1:
-        message = _("Send %(name)s once.") % {"name": name}
-        raise InvalidFilter(message, fields={name: [message]})
-    return values[0].strip() if values else None
-
-
-def _positive_int(raw: str, *, name: str, minimum: int, maximum: int) -> int:
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or not (
-        minimum <= int(raw) <= maximum
-    ):
-        message = _("%(name)s must be a whole number from %(min)d to %(max)d.") % {
-            "name": name,
-            "min": minimum,
-            "max": maximum,
-        }
-        raise InvalidFilter(message, fields={name: [message]})
-    return int(raw)
 
 
 def _price(amount: int | None, currency: str) -> dict | None:
@@ -190,59 +188,115 @@ def offering_public(offering: Offering) -> dict:
     }
 
 
-class PublicApiView(APIView):
-    """No authenticators, anyone may read, JSON whatever ``format`` says (we parse it)."""
+# --- query parameters --------------------------------------------------------------------------
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer]
 
-    def perform_content_negotiation(self, request, force=False):
-        # ``format`` is our own parameter (json/geojson), not DRF's renderer switch.
-        renderer = self.get_renderers()[0]
-        return renderer, renderer.media_type
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": BBOX_PATTERN,
+        "example": "17.9,59.2,18.2,59.4",
+        "description": "west,south,east,north in decimal degrees (longitudes -180..180, "
+        "latitudes -90..90); edges are included. A box with west > east or south > north "
+        "is 422 INVALID_BBOX.",
+    }
+)
+class BboxField(serializers.Field):
+    """Parsed by ``parse_bbox``, whose INVALID_BBOX refusals pass through as they are."""
+
+    error_class = InvalidBbox
+
+    def run_validation(self, data=empty):
+        return parse_bbox([] if data is empty else [data])
+
+    def to_representation(self, value):
+        return f"{value.west},{value.south},{value.east},{value.north}"
+
+
+class TextQueryField(serializers.CharField):
+    """The free text of a search: at most MAX_QUERY_LENGTH characters and no NUL, which
+    PostgreSQL refuses in text (a 400 here, not a 500 there)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_QUERY_LENGTH)
+        messages = kwargs.setdefault("error_messages", {})
+        messages.setdefault(
+            "max_length",
+            _("q may be at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH},
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if "\x00" in str(data):
+            raise serializers.ValidationError(_("q must not contain null characters."))
+        return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "pattern": SLUG.pattern, "example": "yoga"})
+class CategorySlugField(serializers.CharField):
+    """A slug the pattern refuses is 400; one it accepts that names no category is 422 (the
+    schema cannot know the categories)."""
+
+    def to_internal_value(self, data) -> Category:
+        slug = str(data)
+        category = category_get_by_slug(slug) if SLUG.fullmatch(slug) else None
+        if category is None:
+            shown = slug[:80].replace("\x00", "")
+            message = _("There is no category %(slug)s.") % {"slug": shown}
+            if SLUG.fullmatch(slug):
+                raise InvalidFilter(message, fields={"category": [message]}, status=422)
+            raise serializers.ValidationError(message)
+        return category
+
+
+class TrainerListQuery(QuerySerializer):
+    error_class = InvalidFilter
+
+    bbox = BboxField(required=True)
+    category = CategorySlugField(required=False, help_text="A category slug, e.g. yoga.")
+    q = TextQueryField(
+        required=False,
+        help_text="Text in name, city, bio, an offering's title or a category's name "
+        "(English or Swedish), any case.",
+    )
+    price_max = WholeNumberField(
+        min_value=0,
+        max_value=MAX_PRICE,
+        required=False,
+        help_text="Lowest price at most this, in öre (minor units).",
+    )
+    sort = serializers.ChoiceField(
+        choices=sorted(SORTS),
+        required=False,
+        error_messages={"invalid_choice": _("sort must be price, rating or distance.")},
+        help_text="price: lowest first (no price last); rating: best average first, then most "
+        "ratings (unrated last); distance: nearest to the box's centre first. Without it, by "
+        "id. Ties keep the id order, so pages do not overlap.",
+    )
+    page = WholeNumberField(
+        min_value=1, max_value=MAX_PRICE, required=False, help_text="1-based; 50 trainers a page."
+    )
+    format = serializers.ChoiceField(
+        choices=FORMATS,
+        required=False,
+        error_messages={"invalid_choice": _("format must be json or geojson.")},
+        help_text="geojson for maps (application/geo+json).",
+    )
 
 
 def parse_list_params(params) -> tuple[dict, str]:
     """The list's query parameters -> (``trainers_page`` filters, output format); a bad one
     is a 400 naming the parameter."""
-    bbox = parse_bbox(params.getlist("bbox"))
-
-    category: Category | None = None
-    slug = _single(params, "category")
-    if slug:
-        category = category_get_by_slug(slug) if SLUG.fullmatch(slug) else None
-        if category is None:
-            shown = slug[:80].replace("\x00", "")
-            message = _("There is no category %(slug)s.") % {"slug": shown}
-            raise InvalidFilter(message, fields={"category": [message]})
-
-    q = _single(params, "q") or ""
-    if len(q) > MAX_QUERY_LENGTH:
-        message = _("q may be at most %(max)d characters.") % {"max": MAX_QUERY_LENGTH}
-        raise InvalidFilter(message, fields={"q": [message]})
-    if "\x00" in q:  # PostgreSQL refuses NUL in text: a 400, not a 500
-        message = _("q must not contain null characters.")
-        raise InvalidFilter(message, fields={"q": [message]})
-
-    raw_price = _single(params, "price_max")
-    price_max = (
-        _positive_int(raw_price, name="price_max", minimum=0, maximum=MAX_PRICE)
-        if raw_price
-        else None
+    query = parse_query(TrainerListQuery, params)
+    filters = {
+        "bbox": query["bbox"],
+        "category": query.get("category"),
+        "q": query.get("q", ""),
+        "price_max": query.get("price_max"),
+    }
+    return {**filters, "sort": query.get("sort", ""), "number": query.get("page", 1)}, query.get(
+        "format", "json"
     )
-    raw_page = _single(params, "page")
-    number = _positive_int(raw_page, name="page", minimum=1, maximum=MAX_PRICE) if raw_page else 1
-    sort = _single(params, "sort") or ""
-    if sort and sort not in SORTS:
-        message = _("sort must be price, rating or distance.")
-        raise InvalidFilter(message, fields={"sort": [message]})
-    output = _single(params, "format") or "json"
-    if output not in FORMATS:
-        message = _("format must be json or geojson.")
-        raise InvalidFilter(message, fields={"format": [message]})
-    filters = {"bbox": bbox, "category": category, "q": q, "price_max": price_max}
-    return {**filters, "sort": sort, "number": number}, output
 
 
 def _no_such_page(page: TrainersPage) -> InvalidFilter:
@@ -253,7 +307,8 @@ def _no_such_page(page: TrainersPage) -> InvalidFilter:
         }
     else:
         message = _("There is no page %(page)d.") % {"page": page.number}
-    return InvalidFilter(message, fields={"page": [message]})
+    # The page number matches the schema; the page just is not there.
+    return InvalidFilter(message, fields={"page": [message]}, status=404)
 
 
 def _page_meta(request, page: TrainersPage) -> dict:
@@ -272,41 +327,139 @@ def _page_meta(request, page: TrainersPage) -> dict:
     }
 
 
+# --- output ------------------------------------------------------------------------------------
+
+
+class MoneyOut(serializers.Serializer):
+    amount = serializers.IntegerField(min_value=0, help_text="Minor units (öre).")
+    currency = serializers.CharField(min_length=3, max_length=3, help_text="ISO 4217, e.g. SEK.")
+    formatted = serializers.CharField(help_text="In the request's language, e.g. 450 kr.")
+
+
+class CategoryOut(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField(help_text="In the request's language.")
+
+
+class RatingOut(serializers.Serializer):
+    average = serializers.FloatField(min_value=0, max_value=5)
+    count = serializers.IntegerField(min_value=1)
+
+
+class TrainerPropertiesOut(serializers.Serializer):
+    """A trainer as a map card shows it, without the position."""
+
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    display_name = serializers.CharField()
+    city = serializers.CharField(allow_blank=True)
+    categories = CategoryOut(many=True)
+    min_price = MoneyOut(allow_null=True, help_text="The lowest price of sessions to come.")
+    rating = RatingOut(allow_null=True)
+    photo_url = serializers.CharField(
+        allow_null=True, help_text="A 400 px thumbnail in lists, the photo in the detail."
+    )
+    url = serializers.CharField(help_text="The public page, e.g. /trainers/anna/.")
+
+
+class TrainerSummaryOut(TrainerPropertiesOut):
+    latitude = serializers.FloatField(
+        min_value=-90, max_value=90, allow_null=True, help_text="Approximate."
+    )
+    longitude = serializers.FloatField(
+        min_value=-180, max_value=180, allow_null=True, help_text="Approximate."
+    )
+
+
+class PageMetaOut(serializers.Serializer):
+    count = serializers.IntegerField(min_value=0, help_text=f"Exact up to {COUNT_LIMIT}.")
+    count_exact = serializers.BooleanField()
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+
+
+class TrainerPageOut(PageMetaOut):
+    results = TrainerSummaryOut(many=True)
+
+
+class PointOut(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Point"])
+    coordinates = serializers.ListField(
+        child=serializers.FloatField(),
+        min_length=2,
+        max_length=2,
+        help_text="[longitude, latitude]",
+    )
+
+
+class FeatureOut(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["Feature"])
+    id = serializers.IntegerField()
+    geometry = PointOut()
+    properties = TrainerPropertiesOut()
+
+
+class FeatureCollectionOut(PageMetaOut):
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    features = FeatureOut(many=True)
+
+
+class LocationOut(serializers.Serializer):
+    name = serializers.CharField(allow_blank=True)
+    latitude = serializers.FloatField(min_value=-90, max_value=90)
+    longitude = serializers.FloatField(min_value=-180, max_value=180)
+
+
+class OfferingPublicOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    duration_minutes = serializers.IntegerField(min_value=1)
+    price = MoneyOut(allow_null=True)
+    capacity = serializers.IntegerField(min_value=1)
+    is_group = serializers.BooleanField()
+    location = LocationOut(allow_null=True)
+
+
+class TrainerDetailOut(TrainerSummaryOut):
+    bio = serializers.CharField(allow_blank=True)
+    languages = serializers.ListField(child=serializers.CharField())
+    time_zone = serializers.CharField(help_text="IANA, e.g. Europe/Stockholm.")
+    offerings = OfferingPublicOut(many=True)
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+LIST_ERROR_CODES = {
+    400: ["INVALID_BBOX", "INVALID_FILTER"],
+    404: ["INVALID_FILTER"],
+    422: ["INVALID_BBOX", "INVALID_FILTER (no such category)"],
+}
+
+
 class TrainerListView(PublicApiView):
     """GET /api/trainers?bbox=west,south,east,north&category=&q=&price_max=&sort=&page=&format="""
 
     @extend_schema(
         operation_id="trainers_list",  # else it collides with the detail view's trainers_retrieve
         auth=[],
-        parameters=[
-            OpenApiParameter(
-                "bbox",
-                str,
-                required=True,
-                description="west,south,east,north in decimal degrees; edges are included.",
+        parameters=[TrainerListQuery],
+        responses={
+            (200, "application/json"): TrainerPageOut,
+            (200, GEOJSON_CONTENT_TYPE): FeatureCollectionOut,
+            **error_responses(
+                400,
+                404,
+                422,
+                codes={
+                    400: ["INVALID_BBOX", "INVALID_FILTER"],
+                    404: ["INVALID_FILTER"],
+                    422: ["INVALID_BBOX"],
+                },
             ),
-            OpenApiParameter("category", str, description="A category slug."),
-            OpenApiParameter(
-                "q",
-                str,
-                description="Text in name, city, bio, an offering's title or a category's name "
-                "(English or Swedish), any case.",
-            ),
-            OpenApiParameter(
-                "price_max", int, description="Lowest price at most this, in öre (minor units)."
-            ),
-            OpenApiParameter(
-                "sort",
-                str,
-                enum=list(SORTS),
-                description="price: lowest first (no price last); rating: best average first, "
-                "then most ratings (unrated last); distance: nearest to the box's centre first. "
-                "Without it, by id. Ties keep the id order, so pages do not overlap.",
-            ),
-            OpenApiParameter("page", int, description="1-based; 50 trainers a page."),
-            OpenApiParameter("format", str, enum=list(FORMATS), description="geojson for maps."),
-        ],
-        responses={200: OpenApiTypes.OBJECT},
+        },
+        description="Published trainers in the box, 50 a page. 404 for a page past the last.",
     )
     def get(self, request):
         filters, output = parse_list_params(request.query_params)
@@ -325,14 +478,14 @@ class TrainerListView(PublicApiView):
         if output == "geojson":
             features = [geojson_feature(s) for s in summaries]
             body = {"type": "FeatureCollection", "features": features, **meta}
-            return Response(body, content_type=GEOJSON_CONTENT_TYPE)
-        return Response({**meta, "results": summaries})
+            return Response(FeatureCollectionOut(body).data, content_type=GEOJSON_CONTENT_TYPE)
+        return Response(TrainerPageOut({**meta, "results": summaries}).data)
 
 
 class TrainerDetailView(PublicApiView):
     """GET /api/trainers/<id>: a published trainer with active offerings."""
 
-    @extend_schema(auth=[], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(auth=[], responses={200: TrainerDetailOut, **error_responses(404)})
     def get(self, request, pk: int):
         profile = trainer_public_get(pk=pk)
         if profile is None:
@@ -344,4 +497,4 @@ class TrainerDetailView(PublicApiView):
             time_zone=profile.time_zone,
             offerings=[offering_public(o) for o in profile.active_offerings],
         )
-        return Response(body)
+        return Response(TrainerDetailOut(body).data)

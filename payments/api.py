@@ -1,11 +1,12 @@
 """Payments' API: Stripe's webhook endpoint."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from traino.parsers import JSONParser
 
 from . import services
 from .schema import error_responses
@@ -41,15 +42,26 @@ class StripeWebhookView(APIView):
     # Stripe sends JSON; the body is read raw (request.body) for the signature, never parsed
     # by DRF, so this only tells the schema what arrives.
     parser_classes = [JSONParser]
+    parses_body = False  # traino.schema: no 415, no MALFORMED_REQUEST from DRF's parsers
     throttle_classes = []
 
     @extend_schema(
         operation_id="stripe_webhook",
         auth=[],
+        parameters=[
+            OpenApiParameter(
+                "Stripe-Signature",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="t=<unix time>,v1=<HMAC-SHA256 of 't.body' with the endpoint "
+                "secret>; a missing, wrong or old one is 403 INVALID_SIGNATURE.",
+            )
+        ],
         request=StripeEventInput,
         responses={
             200: WebhookAckOutput,
-            **error_responses({400: ["INVALID_SIGNATURE", "INVALID_EVENT"]}),
+            **error_responses({400: ["INVALID_EVENT"], 403: ["INVALID_SIGNATURE"]}),
         },
     )
     def post(self, request):

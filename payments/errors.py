@@ -6,6 +6,9 @@ from traino.exceptions import DomainError
 
 
 class InvalidSignature(DomainError):
+    """The request does not come from Stripe: refused like a wrong credential."""
+
+    status = 403
     code = "INVALID_SIGNATURE"
     message = _("The Stripe-Signature header is missing, wrong or too old.")
 

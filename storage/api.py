@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
+import re
 
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from traino.exceptions import DomainError, NotFound
+from traino.api import error_responses
+from traino.exceptions import DomainError, InvalidInput, NotFound
+from traino.parsers import load_json
 
 from . import backends, services, validation
-from .models import UserFile
+from .models import Folder, Kind, Status, UserFile
 from .permissions import file_for
 from .throttling import UploadThrottle
 
@@ -42,8 +44,8 @@ class UploadJSONParser(BaseParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         try:
-            data = json.loads(stream.read().decode("utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
+            data = load_json(stream.read().decode("utf-8"))
+        except ValueError as exc:  # malformed, too deep, or not UTF-8
             raise exceptions.ParseError() from exc
         if not isinstance(data, dict):  # [], null, "x": the view reads named fields
             raise exceptions.ParseError()
@@ -51,6 +53,9 @@ class UploadJSONParser(BaseParser):
 
 
 class UserFileSerializer(serializers.ModelSerializer):
+    folder = serializers.ChoiceField(choices=Folder.choices)
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    status = serializers.ChoiceField(choices=Status.choices)
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     url_expires_in = serializers.SerializerMethodField()
@@ -89,16 +94,54 @@ class UserFileSerializer(serializers.ModelSerializer):
         return settings.UPLOAD_SIGNED_URL_EXPIRY
 
 
+# Standard base64 with its padding, optionally after a data: URL's prefix (the seed's
+# frontend sent data: URLs); the schema declares the same pattern.
+BASE64_PATTERN = r"^(data:[^,]*,)?([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+_BASE64 = re.compile(BASE64_PATTERN)
+
+
 def _decode_base64(value: str) -> bytes:
-    if value.startswith("data:") and "," in value:
-        value = value.split(",", 1)[1]  # the seed's frontend sent data: URLs
-    value = "".join(value.split())
+    if not _BASE64.fullmatch(value):
+        raise InvalidBase64(fields={"file": [str(InvalidBase64.message)]})
+    if value.startswith("data:"):
+        value = value.split(",", 1)[1]
     if len(value) // 4 * 3 > settings.UPLOAD_MAX_BYTES + 2:
         validation.check_size(len(value) // 4 * 3)
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidBase64(fields={"file": [str(InvalidBase64.message)]}) from exc
+
+
+FILENAME_MAX_LENGTH = 255
+
+
+class UploadMultipartInput(serializers.Serializer):
+    folder = serializers.ChoiceField(choices=Folder.choices)
+    file = serializers.FileField(
+        help_text=f"JPEG, PNG or WebP (any folder) or PDF (certificate, document); at most "
+        f"{settings.UPLOAD_MAX_BYTES // 1_048_576} MB."
+    )
+
+
+@extend_schema_field({"type": "string", "pattern": BASE64_PATTERN, "minLength": 1})
+class Base64Field(serializers.CharField):
+    pass
+
+
+class UploadBase64Input(serializers.Serializer):
+    folder = serializers.ChoiceField(choices=Folder.choices)
+    filename = serializers.CharField(max_length=FILENAME_MAX_LENGTH, required=False)
+    file = Base64Field(
+        min_length=1, help_text="The file in base64, or as a data: URL (data:image/png;base64,...)."
+    )
+
+
+UPLOAD_CODES = {
+    400: ["INVALID_FOLDER", "EMPTY_FILE (no file)", "INVALID_BASE64"],
+    413: ["FILE_TOO_LARGE"],
+    422: ["UNSUPPORTED_FILE_TYPE", "CORRUPT_FILE", "IMAGE_TOO_LARGE", "EMPTY_FILE (0 bytes)"],
+}
 
 
 class UploadListView(APIView):
@@ -116,20 +159,13 @@ class UploadListView(APIView):
 
     @extend_schema(
         request={
-            "multipart/form-data": inline_serializer(
-                "UploadMultipart",
-                {"folder": serializers.CharField(), "file": serializers.FileField()},
-            ),
-            "application/json": inline_serializer(
-                "UploadBase64",
-                {
-                    "folder": serializers.CharField(),
-                    "filename": serializers.CharField(),
-                    "file": serializers.CharField(help_text="base64 or a data: URL"),
-                },
-            ),
+            "multipart/form-data": UploadMultipartInput,
+            "application/json": UploadBase64Input,
         },
-        responses={201: UserFileSerializer},
+        responses={
+            201: UserFileSerializer,
+            **error_responses(400, 413, 422, codes=UPLOAD_CODES),
+        },
     )
     def post(self, request):
         folder = str(request.data.get("folder", ""))
@@ -140,8 +176,13 @@ class UploadListView(APIView):
             data = upload.read()
             filename = upload.name or ""
         elif isinstance(upload, str) and upload:
+            filename = request.data.get("filename", "")
+            if not isinstance(filename, str) or len(filename) > FILENAME_MAX_LENGTH:
+                message = _("Send the file's name, at most %(max)d characters.") % {
+                    "max": FILENAME_MAX_LENGTH
+                }
+                raise InvalidInput(fields={"filename": [message]})
             data = _decode_base64(upload)
-            filename = str(request.data.get("filename", ""))
         else:
             raise validation.EmptyFile(fields={"file": [str(validation.EmptyFile.message)]})
         file = services.upload_create(
@@ -149,7 +190,11 @@ class UploadListView(APIView):
         )
         return Response(UserFileSerializer(file).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: UserFileSerializer(many=True)})
+    @extend_schema(
+        operation_id="uploads_list",
+        responses={200: UserFileSerializer(many=True)},
+        description="The caller's files, newest first, at most 200.",
+    )
     def get(self, request):
         files = UserFile.objects.filter(user=request.user)
         return Response(UserFileSerializer(files[:200], many=True).data)

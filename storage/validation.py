@@ -29,9 +29,14 @@ _WEBP = ("WEBP", "image/webp", Kind.IMAGE)
 _PDF = (None, "application/pdf", Kind.PDF)
 
 
+# What the file's bytes are refused for is 422: the request matches the API's schema (a file
+# in a named folder), its content does not. A request body in a type the endpoint does not
+# read at all is DRF's 415 UNSUPPORTED_MEDIA_TYPE.
+
+
 class UnsupportedMediaType(DomainError):
-    status = 415
-    code = "UNSUPPORTED_MEDIA_TYPE"
+    status = 422
+    code = "UNSUPPORTED_FILE_TYPE"
     message = _("Upload a JPEG, PNG or WebP image or a PDF document.")
 
 
@@ -42,11 +47,13 @@ class FileTooLarge(DomainError):
 
 
 class ImageTooLarge(DomainError):
+    status = 422
     code = "IMAGE_TOO_LARGE"
     message = _("The image has too many pixels: at most 40 megapixels are accepted.")
 
 
 class CorruptFile(DomainError):
+    status = 422
     code = "CORRUPT_FILE"
     message = _("The file is damaged or incomplete.")
 
@@ -57,6 +64,8 @@ class InvalidFolder(DomainError):
 
 
 class EmptyFile(DomainError):
+    """No file sent (400), or one of zero bytes (``check_size``: 422)."""
+
     code = "EMPTY_FILE"
     message = _('Send a file in the field "file".')
 
@@ -86,7 +95,7 @@ def check_size(size: int) -> None:
     if size > settings.UPLOAD_MAX_BYTES:
         raise FileTooLarge(too_large_message())
     if size == 0:
-        raise EmptyFile()
+        raise EmptyFile(status=422)
 
 
 # Room for multipart boundaries and the other fields, or for a data: URL prefix.

@@ -7,16 +7,46 @@ in one place, so no API path answers with HTML or a bare DRF ``{"detail": ...}``
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
 from .exceptions import CsrfFailed, DomainError
+
+
+class RequestTooLarge(DomainError):
+    """The body is over DATA_UPLOAD_MAX_MEMORY_SIZE (Django refuses to read it)."""
+
+    status = 413
+    code = "REQUEST_TOO_LARGE"
+    message = _("The request body is too large.")
+
+
+class TooManyFields(DomainError):
+    """A form body with more fields (or files) than DATA_UPLOAD_MAX_NUMBER_FIELDS/FILES."""
+
+    code = "TOO_MANY_FIELDS"
+    message = _("The request has too many fields.")
+
+
+# Django's refusals of a body, raised while a view reads it: with DEBUG on Django would
+# answer them with its HTML debug page, so the API maps them here.
+_BODY_REFUSALS: dict[type[Exception], type[DomainError]] = {
+    RequestDataTooBig: RequestTooLarge,
+    TooManyFieldsSent: TooManyFields,
+    TooManyFilesSent: TooManyFields,
+}
 
 # DRF exception class -> (our code, our message). Messages are ours, so they are translated.
 _DRF_ERRORS: dict[type[exceptions.APIException], tuple[str, str]] = {
@@ -67,6 +97,9 @@ def _fields_from(detail) -> dict:
 
 
 def api_exception_handler(exc, context):
+    refusal = next((cls for kind, cls in _BODY_REFUSALS.items() if isinstance(exc, kind)), None)
+    if refusal is not None:
+        exc = refusal()
     if isinstance(exc, DomainError):
         set_rollback()
         _render_as_json(context.get("request"))
@@ -162,6 +195,7 @@ def csrf_failure(request, reason=""):
     return default_csrf_failure(request, reason)
 
 
+@csrf_exempt  # an unknown path is 404 for every method, never CSRF_FAILED
 def api_route_not_found(request, *args, **kwargs):
     """The last /api/ route: an unknown API path is a JSON 404, with DEBUG on or off."""
     return json_error(request, "NOT_FOUND", _("There is no API endpoint at this address."), 404)

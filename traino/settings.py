@@ -154,6 +154,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # An API endpoint answers a method it lacks with 405 before credentials are checked.
+    "traino.api_middleware.ApiMethodMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -320,12 +322,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies only (uploads add multipart): form encodings would read differently from
+    # the schema (empty strings as missing, "on" as true).
+    "DEFAULT_PARSER_CLASSES": ["traino.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "traino.schema.AutoSchema",
     "EXCEPTION_HANDLER": "traino.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -336,6 +336,9 @@ SPECTACULAR_SETTINGS = {
     '{"error": {"code", "message", "fields"}}.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Request bodies get components of their own (FooRequest): required non-blank strings
+    # say minLength 1 and read-only fields are left out, as the serializers read them.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     # Swagger UI from the installed sidecar package, not a CDN: /api/docs/ works offline.
@@ -353,6 +356,9 @@ SPECTACULAR_SETTINGS = {
 # Past a limit the API answers 429 TOO_MANY_REQUESTS with Retry-After (traino/throttling.py).
 UPLOADS_PER_HOUR = env.int("UPLOADS_PER_HOUR", default=60)
 API_WRITES_PER_MINUTE = env.int("API_WRITES_PER_MINUTE", default=100)
+# Place look-ups (GET /api/places, /api/search) per client IP address: each may ask the
+# geocoder, whose service limits us in turn.
+GEOCODER_REQUESTS_PER_MINUTE = env.int("GEOCODER_REQUESTS_PER_MINUTE", default=60)
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = ["traino.throttling.ApiWriteThrottle"]
 
 # --- payments (Stripe) ---------------------------------------------------------------------

@@ -67,6 +67,11 @@ def per_period(count: int, period: str) -> str | None:
     return f"{count}/{period}" if count > 0 else None
 
 
+def client_ip(request) -> str:
+    """axes' reading of the client's address, which honours AXES_IPWARE_PROXY_COUNT."""
+    return get_client_ip_address(getattr(request, "_request", request))
+
+
 class ApiWriteThrottle(RateLimitThrottle):
     """API_WRITES_PER_MINUTE unsafe requests (POST, PUT, PATCH, DELETE) per API token, per
     browser session, or, for a client with neither, per IP address (axes' reading of it,
@@ -84,4 +89,4 @@ class ApiWriteThrottle(RateLimitThrottle):
         session_key = request.user.is_authenticated and request.session.session_key
         if session_key:
             return f"session:{session_key}"
-        return f"ip:{get_client_ip_address(getattr(request, '_request', request))}"
+        return f"ip:{client_ip(request)}"

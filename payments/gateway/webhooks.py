@@ -6,10 +6,10 @@ the endpoint's secret (STRIPE_WEBHOOK_SECRET).
 
 from __future__ import annotations
 
-import json
-
 import stripe
 from django.conf import settings
+
+from traino.parsers import load_json
 
 
 class SignatureInvalid(Exception):
@@ -39,8 +39,8 @@ def verify(payload: bytes, signature: str | None) -> dict:
     except UnicodeDecodeError as exc:
         raise PayloadInvalid(str(exc)) from exc
     try:
-        data = json.loads(payload)
-    except ValueError as exc:
+        data = load_json(payload)
+    except ValueError as exc:  # malformed, or nested too deeply
         raise PayloadInvalid(str(exc)) from exc
     if not isinstance(data, dict):
         raise PayloadInvalid("The payload is not a JSON object.")

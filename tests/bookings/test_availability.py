@@ -78,42 +78,57 @@ def test_window_of_62_days_is_fine_and_63_too_large(api_client, frozen_now):
 
     assert fine.status_code == 200
     assert len(fine.json()["occurrences"]) == 9
-    assert too_large.status_code == 400
+    assert too_large.status_code == 422
     message = "The window may be at most 62 days; this one is 63."
     assert too_large.json() == {
         "error": {"code": "WINDOW_TOO_LARGE", "message": message, "fields": {"to": [message]}}
     }
 
 
+def test_a_window_without_dates_names_both(api_client, frozen_now):
+    trainer_id = ScheduleFactory().trainer_id
+
+    response = api_client.get(f"/api/trainers/{trainer_id}/availability")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "from": ["Send from=YYYY-MM-DD once."],
+        "to": ["Send to=YYYY-MM-DD once."],
+    }
+
+
 @pytest.mark.parametrize(
-    ("query", "field", "message"),
+    ("query", "field", "message", "status"),
     [
-        ("", "from", "Send from=YYYY-MM-DD once."),
-        ("?from=2027-01-04", "to", "Send to=YYYY-MM-DD once."),
+        ("?from=2027-01-04", "to", "Send to=YYYY-MM-DD once.", 400),
         (
             "?from=tomorrow&to=2027-01-10",
             "from",
             "from must be a date, YYYY-MM-DD (e.g. 2026-12-07).",
+            400,
         ),
+        # The schema's pattern accepts it; the calendar has no 30 February.
         (
             "?from=2027-02-30&to=2027-03-01",
             "from",
             "from must be a date, YYYY-MM-DD (e.g. 2026-12-07).",
+            422,
         ),
-        ("?from=2027-01-10&to=2027-01-04", "to", "to must not be before from."),
+        ("?from=2027-01-10&to=2027-01-04", "to", "to must not be before from.", 422),
         (
             "?from=2027-01-04&from=2027-01-05&to=2027-01-10",
             "from",
             "Send from=YYYY-MM-DD once.",
+            400,
         ),
     ],
 )
-def test_invalid_window_is_a_400(api_client, frozen_now, query, field, message):
+def test_invalid_window_is_refused(api_client, frozen_now, query, field, message, status):
     trainer_id = ScheduleFactory().trainer_id
 
     response = api_client.get(f"/api/trainers/{trainer_id}/availability{query}")
 
-    assert response.status_code == 400
+    assert response.status_code == status
     assert response.json() == {
         "error": {"code": "INVALID_WINDOW", "message": message, "fields": {field: [message]}}
     }

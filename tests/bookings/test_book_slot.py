@@ -75,7 +75,7 @@ def test_a_time_that_is_no_occurrence_is_not_an_occurrence(schedule, trainee, st
     with pytest.raises(NotAnOccurrence) as error:
         book(trainee, schedule, start=start)
 
-    assert (error.value.code, error.value.status) == ("NOT_AN_OCCURRENCE", 400)
+    assert (error.value.code, error.value.status) == ("NOT_AN_OCCURRENCE", 422)
     assert Booking.objects.count() == 0
 
 

@@ -100,7 +100,7 @@ def test_malformed_input_is_a_validation_error(api_client, trainee, body, field)
 
 REFUSALS = {
     "NOT_AN_OCCURRENCE": (
-        400,
+        422,
         "The schedule has no session at this time.",
         "Schemat har inget pass vid den här tiden.",
     ),

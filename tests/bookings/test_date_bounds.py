@@ -34,7 +34,7 @@ def test_availability_refuses_far_dates(api_client, first, last, field):
 
     response = api_client.get(f"/api/trainers/{trainer.pk}/availability?from={first}&to={last}")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     body = response.json()["error"]
     assert body["code"] == "INVALID_WINDOW"
     assert list(body["fields"]) == [field]
@@ -65,7 +65,7 @@ def test_trainer_calendar_refuses_far_dates(api_client, query):
 
     response = api_client.get(f"/api/trainer/calendar?{query}")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["error"]["code"] == "INVALID_WINDOW"
 
 
@@ -131,8 +131,8 @@ def test_the_api_refuses_far_schedule_dates(api_client):
         "/api/schedules", {**base, "rrule": "FREQ=DAILY;UNTIL=99991231T235959Z"}, format="json"
     )
 
-    assert (late.status_code, late.json()["error"]["code"]) == (400, "INVALID_SCHEDULE")
-    assert (until.status_code, until.json()["error"]["code"]) == (400, "INVALID_RRULE")
+    assert (late.status_code, late.json()["error"]["code"]) == (422, "INVALID_SCHEDULE")
+    assert (until.status_code, until.json()["error"]["code"]) == (422, "INVALID_RRULE")
     assert Schedule.objects.count() == 0
 
 
@@ -153,10 +153,12 @@ def test_cancel_occurrence_refuses_far_dates(api_client, start_local):
     api_client.force_authenticate(schedule.trainer.user)
 
     response = api_client.post(
-        f"/api/schedules/{schedule.pk}/cancel-occurrence", {"start_local": start_local}
+        f"/api/schedules/{schedule.pk}/cancel-occurrence",
+        {"start_local": start_local},
+        format="json",
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["error"]["code"] == "NOT_AN_OCCURRENCE"
     schedule.refresh_from_db()
     assert schedule.exdates == []

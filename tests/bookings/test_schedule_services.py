@@ -110,7 +110,7 @@ def test_overlap_with_another_schedule_names_the_first_clash_in_local_time():
         create(offering, rrule="FREQ=WEEKLY;BYDAY=MO,WE", starts_on=date(2027, 1, 11))
 
     assert caught.value.code == "SCHEDULE_OVERLAP"
-    assert caught.value.status == 400
+    assert caught.value.status == 409
     assert str(caught.value.message) == (
         "This schedule overlaps Yoga on Wed 13 Jan 2027 07:30–08:30. Choose another time or day."
     )

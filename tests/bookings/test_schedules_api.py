@@ -62,7 +62,7 @@ def test_endless_rule_says_it_is_cut(api_client):
     assert (body["horizon_cut"], body["horizon_end"]) == (True, "2027-12-01T12:00:00Z")
 
 
-def test_invalid_rrule_is_a_400_with_the_reason(api_client):
+def test_invalid_rrule_is_a_422_with_the_reason(api_client):
     offering = OfferingFactory()
     api_client.force_authenticate(offering.trainer.user)
 
@@ -70,14 +70,14 @@ def test_invalid_rrule_is_a_400_with_the_reason(api_client):
         "/api/schedules", new_schedule(offering, rrule="FREQ=HOURLY"), format="json"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     message = "FREQ must be DAILY, WEEKLY or MONTHLY."
     assert response.json() == {
         "error": {"code": "INVALID_RRULE", "message": message, "fields": {"rrule": [message]}}
     }
 
 
-def test_overlap_is_a_400_naming_the_clash(api_client):
+def test_overlap_is_a_409_naming_the_clash(api_client):
     existing = ScheduleFactory(offering__title="Boxing")
     offering = OfferingFactory(trainer=existing.trainer)
     api_client.force_authenticate(offering.trainer.user)
@@ -86,7 +86,7 @@ def test_overlap_is_a_400_naming_the_clash(api_client):
         "/api/schedules", new_schedule(offering, start_time="07:30"), format="json"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert response.json() == {
         "error": {
             "code": "SCHEDULE_OVERLAP",
@@ -106,7 +106,7 @@ def test_overlap_message_in_swedish_by_accept_language(api_client):
         "/api/schedules", new_schedule(offering), format="json", HTTP_ACCEPT_LANGUAGE="sv"
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Boxning" in response.json()["error"]["message"]
     assert "mån 4 jan 2027 07:00–08:00" in response.json()["error"]["message"]
 
@@ -118,7 +118,7 @@ def test_someone_elses_offering_is_refused(api_client):
 
     response = api_client.post("/api/schedules", new_schedule(theirs), format="json")
 
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json()["error"]["fields"] == {"offering": ["Choose one of your own offerings."]}
     assert Schedule.objects.count() == 0
 
@@ -195,7 +195,7 @@ def test_owner_edits_cancels_an_occurrence_and_deactivates(api_client):
 
     assert (patched.status_code, patched.json()["start_time"]) == (200, "09:15")
     assert (cancelled.status_code, cancelled.json()["exdates"]) == (200, ["2027-01-11T09:15:00"])
-    assert (not_one.status_code, not_one.json()["error"]["code"]) == (400, "NOT_AN_OCCURRENCE")
+    assert (not_one.status_code, not_one.json()["error"]["code"]) == (422, "NOT_AN_OCCURRENCE")
     assert deleted.status_code == 204
     schedule.refresh_from_db()
     assert schedule.is_active is False
@@ -248,4 +248,4 @@ def test_calendar_window_errors(api_client):
     too_large = api_client.get("/api/trainer/calendar?start=2027-01-01&end=2027-04-01")
 
     assert (garbage.status_code, garbage.json()["error"]["code"]) == (400, "INVALID_WINDOW")
-    assert (too_large.status_code, too_large.json()["error"]["code"]) == (400, "WINDOW_TOO_LARGE")
+    assert (too_large.status_code, too_large.json()["error"]["code"]) == (422, "WINDOW_TOO_LARGE")

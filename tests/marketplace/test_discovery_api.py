@@ -242,16 +242,16 @@ def test_count_stops_at_the_limit_and_says_so(api_client, monkeypatch):
     assert (last.json()["count"], last.json()["count_exact"]) == (4, True)
     assert ids(last) == [trainers[3].pk]
     assert last.json()["next"] is None
-    assert beyond.status_code == 400
+    assert beyond.status_code == 404
     assert beyond.json()["error"]["message"] == "There is no page 5."
 
 
-def test_a_page_past_the_last_is_a_400(api_client):
+def test_a_page_past_the_last_is_a_404(api_client):
     TrainerProfileFactory()
 
     response = get(api_client, bbox=BOX, page="2")
 
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert response.json() == {
         "error": {
             "code": "INVALID_FILTER",
@@ -344,7 +344,11 @@ def test_geojson_is_a_feature_collection_with_lon_lat_points(api_client):
 def test_bad_bbox_is_a_400_invalid_bbox(api_client, params, message):
     response = get(api_client, **params)
 
-    assert response.status_code == 400
+    # Edges in the wrong order match the schema's pattern: only their relation is wrong (422).
+    relation = message.endswith("must not be greater than north.") or message.endswith(
+        "must not be greater than east."
+    )
+    assert response.status_code == (422 if relation else 400)
     assert response.json()["error"]["code"] == "INVALID_BBOX"
     assert response.json()["error"]["message"] == message
 
@@ -410,7 +414,8 @@ def test_bbox_sent_twice_is_invalid_bbox(api_client):
 def test_bad_filter_is_a_400_invalid_filter(api_client, params, field, message):
     response = get(api_client, bbox=BOX, **params)
 
-    assert response.status_code == 400
+    # A well-formed slug of no category matches the schema: 422.
+    assert response.status_code == (422 if params.get("category") == "no-such-thing" else 400)
     assert response.json() == {
         "error": {"code": "INVALID_FILTER", "message": message, "fields": {field: [message]}}
     }

@@ -191,6 +191,7 @@ def test_axes_tables_hold_the_blind_index_never_the_email(client, api_client, us
     api_client.post(
         "/api/auth/token",
         {"email": user.email, "password": "wrong-password"},
+        format="json",
         REMOTE_ADDR="10.0.0.1",
     )
     client.post("/accounts/login/", {"username": user.email, "password": "wrong-password"})

@@ -87,7 +87,7 @@ def test_refused_uploads_count_too(settings, api_client):
 
     first = api_client.post("/api/uploads", {"folder": "document", "file": not_a_file})
 
-    assert first.status_code == 415
+    assert first.status_code == 422
     assert [upload(api_client, n).status_code for n in range(2)] == [201, 429]
 
 

@@ -204,7 +204,7 @@ def test_session_request_without_csrf_token_is_403_csrf_failed(user, lang):
     assert browser.get("/api/me").status_code == 200
 
     # when it sends an unsafe request
-    response = browser.post("/api/me", {}, format="json", HTTP_ACCEPT_LANGUAGE=lang)
+    response = browser.post("/api/bookings", {}, format="json", HTTP_ACCEPT_LANGUAGE=lang)
 
     # then the API refuses it before anything else
     assert _error(response, 403) == {"code": "CSRF_FAILED", "message": CSRF[lang], "fields": {}}
@@ -216,9 +216,9 @@ def test_session_request_with_csrf_token_passes_the_check(user):
     browser.get("/accounts/login/")  # sets the CSRF cookie
     csrf_token = browser.cookies["csrftoken"].value
 
-    response = browser.post("/api/me", {}, format="json", HTTP_X_CSRFTOKEN=csrf_token)
+    response = browser.post("/api/bookings", {}, format="json", HTTP_X_CSRFTOKEN=csrf_token)
 
-    assert _error(response, 405)["code"] == "METHOD_NOT_ALLOWED"
+    assert _error(response, 400)["code"] == "VALIDATION_ERROR"
 
 
 PERMISSION_DENIED = {
@@ -299,8 +299,17 @@ def test_wrong_method_is_405_with_allow_header(api_client, user, lang):
 def test_wrong_method_on_the_token_endpoint_lists_its_methods(api_client):
     response = api_client.get("/api/auth/token", HTTP_AUTHORIZATION="Bearer trn_x")
 
-    # the token is checked first: a wrong token is 401 whatever the method
-    assert _error(response, 401)["code"] == "TOKEN_INVALID"
+    # the method is checked first: no GET here, whatever the credentials
+    assert _error(response, 405)["code"] == "METHOD_NOT_ALLOWED"
+    assert response["Allow"] == "POST, DELETE, OPTIONS"
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete", "post", "trace"])
+def test_a_method_an_endpoint_lacks_is_405_before_credentials(api_client, method):
+    response = api_client.generic(method.upper(), "/api/me", "{}", content_type="application/json")
+
+    assert _error(response, 405)["code"] == "METHOD_NOT_ALLOWED"
+    assert response["Allow"] == "GET, HEAD, OPTIONS"
 
 
 SERVER_ERROR = {
@@ -355,9 +364,9 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.
         ("get", "/api/me", 401),
         ("get", "/api/does-not-exist", 404),
         ("delete", "/api/auth/token", 401),
-        ("post", "/api/me", 401),
+        ("post", "/api/me", 405),
         ("patch", "/api/schema/", 405),
-        ("post", "/api/auth/token", 400),
+        ("post", "/api/auth/token", 415),  # a form body: the API reads JSON
     ],
 )
 def test_api_errors_are_never_html(client, method, url, status):

@@ -1,0 +1,96 @@
+"""Schemathesis against the live schema: every operation in /api/schema/, anonymous and with a
+trainee's and a trainer's Bearer token, with all its checks on.
+
+The operations come from the schema the app serves, so an endpoint added anywhere is checked
+as soon as it is routed. Requests go through the WSGI application in this process (the
+test database, no server). Rate limits are off: the run sends many writes a minute.
+
+Positive data (requests the schema calls valid) may be refused only as the schema says a
+valid request can be: 401/403/404/409/429, or 422 for a rule the schema cannot express
+(a relation between two parameters, a start that is not a session, a recurrence rule the
+schedule engine refuses). 400 means the request does not match the schema.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+
+from marketplace import services
+from tests.factories import (
+    CategoryFactory,
+    OfferingFactory,
+    TrainerProfileFactory,
+    UserFactory,
+    coming_schedule,
+)
+
+pytestmark = pytest.mark.django_db
+
+MAX_EXAMPLES = 15
+
+
+# Loaded from the app at collection: one test per operation and credentials.
+schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+# A rule the schema cannot express (south <= north, an occurrence's start) is 422, which
+# a schema-valid request may get like 404 or 409; 400 is for requests the schema refuses.
+schema.config.checks.positive_data_acceptance.expected_statuses = [
+    "2xx",
+    "3xx",
+    "401",
+    "403",
+    "404",
+    "409",
+    "422",
+    "429",
+]
+
+
+@pytest.fixture
+def people(db, settings):
+    """A published trainer with a bookable offering, and a trainee; tokens for both. Rate
+    limits are off for the run."""
+    settings.API_WRITES_PER_MINUTE = 0
+    settings.UPLOADS_PER_HOUR = 0
+    settings.GEOCODER_REQUESTS_PER_MINUTE = 0
+    category = CategoryFactory(slug="yoga")
+    trainer = TrainerProfileFactory(slug="anna")
+    trainer.categories.add(category)
+    offering = OfferingFactory(trainer=trainer)
+    coming_schedule(offering)
+    trainee = UserFactory()
+    _token, trainee_token = services.api_token_issue(user=trainee)
+    _token, trainer_token = services.api_token_issue(user=trainer.user)
+    return {
+        "anonymous": {},
+        "trainee": {"Authorization": f"Bearer {trainee_token}"},
+        "trainer": {"Authorization": f"Bearer {trainer_token}"},
+    }
+
+
+BOUNDED = settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+
+
+@schema.parametrize()
+@BOUNDED
+def test_api_conforms_to_its_schema_anonymously(case, people):
+    case.call_and_validate(headers=people["anonymous"])
+
+
+@schema.parametrize()
+@BOUNDED
+def test_api_conforms_to_its_schema_for_a_trainee(case, people):
+    case.call_and_validate(headers=people["trainee"])
+
+
+@schema.parametrize()
+@BOUNDED
+def test_api_conforms_to_its_schema_for_a_trainer(case, people):
+    case.call_and_validate(headers=people["trainer"])
