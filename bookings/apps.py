@@ -8,3 +8,6 @@ class BookingsConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects the marketplace receivers)
+        from . import search_by_when
+
+        search_by_when.register()  # ?days=&from_time=&to_time= on GET /api/trainers

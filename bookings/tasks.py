@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import booking_services, idempotency, services
+from . import booking_services, idempotency, review_services, services
 
 
 @shared_task
@@ -27,3 +27,9 @@ def delete_old_idempotency_keys() -> int:
 def refresh_upcoming_offerings() -> int:
     """Daily: offerings whose last session has passed stop setting the headline price."""
     return services.upcoming_offerings_refresh_all()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def email_trainer_new_review(review_id: int) -> bool:
+    """After a review is committed: tell its trainer (SMTP errors are retried)."""
+    return review_services.review_notify_trainer(review_id=review_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from rest_framework.views import APIView
 
 from traino.exceptions import DomainError, NotFound
 
+from . import discovery_filters
 from .models import Category, Offering, TrainerProfile
 from .money import format_money
 from .queries import (
@@ -144,17 +146,25 @@ def _rating(profile: TrainerProfile) -> dict | None:
 
 
 def trainer_summary(profile: TrainerProfile, categories=None, *, photo_url: str | None) -> dict:
-    """``photo_url``: the 400 px thumbnail on list and map cards, the full photo in the detail."""
+    """``photo_url``: the 400 px thumbnail on list and map cards, the full photo in the detail.
+
+    ``latitude``/``longitude`` are the public point (about 500 m from the exact one, see
+    marketplace/location.py) and ``city`` the area: never the exact place or the address.
+    """
     return {
         "id": profile.pk,
         "slug": profile.slug,
         "display_name": profile.display_name,
         "city": profile.city,
-        "latitude": profile.latitude,
-        "longitude": profile.longitude,
+        "latitude": profile.public_latitude,
+        "longitude": profile.public_longitude,
+        "location_is_approximate": True,
+        "verified": profile.verified_at is not None,
         "categories": _categories(profile, categories),
         "min_price": _price(profile.min_price_amount, profile.min_price_currency),
         "rating": _rating(profile),
+        "rating_average": float(profile.rating_avg) if profile.rating_count else None,
+        "rating_count": profile.rating_count,
         "photo_url": photo_url,
         "url": f"/trainers/{profile.slug}/",
     }
@@ -171,8 +181,10 @@ def geojson_feature(summary: dict) -> dict:
 
 
 def offering_public(offering: Offering) -> dict:
+    """A venue is shown only when the trainer marked it a public place (a gym, a park);
+    any other is for trainees who booked (bookings.locations)."""
     location = None
-    if offering.latitude is not None and offering.longitude is not None:
+    if offering.is_public_place and offering.latitude is not None and offering.longitude is not None:
         location = {
             "name": offering.location_name,
             "latitude": offering.latitude,
@@ -237,12 +249,39 @@ def parse_list_params(params) -> tuple[dict, str]:
     if sort and sort not in SORTS:
         message = _("sort must be price, rating or distance.")
         raise InvalidFilter(message, fields={"sort": [message]})
+    raw_rating = _single(params, "min_rating")
+    min_rating = _min_rating(raw_rating) if raw_rating else None
+    raw_verified = _single(params, "verified")
+    if raw_verified and raw_verified not in ("true", "false"):
+        message = _("verified must be true or false.")
+        raise InvalidFilter(message, fields={"verified": [message]})
+    extra = discovery_filters.parse_all(params)
     output = _single(params, "format") or "json"
     if output not in FORMATS:
         message = _("format must be json or geojson.")
         raise InvalidFilter(message, fields={"format": [message]})
-    filters = {"bbox": bbox, "category": category, "q": q, "price_max": price_max}
+    filters = {
+        "bbox": bbox,
+        "category": category,
+        "q": q,
+        "price_max": price_max,
+        "min_rating": min_rating,
+        "verified": raw_verified == "true",
+        "extra": extra,
+    }
     return {**filters, "sort": sort, "number": number}, output
+
+
+def _min_rating(raw: str) -> Decimal:
+    """1 to 5, whole or with up to two decimals (4, 4.5)."""
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite() or not 1 <= value <= 5 or value.as_tuple().exponent < -2:
+        message = _("min_rating must be a number from 1 to 5, e.g. 4 or 4.5.")
+        raise InvalidFilter(message, fields={"min_rating": [message]})
+    return value
 
 
 def _no_such_page(page: TrainersPage) -> InvalidFilter:
@@ -302,6 +341,29 @@ class TrainerListView(PublicApiView):
                 description="price: lowest first (no price last); rating: best average first, "
                 "then most ratings (unrated last); distance: nearest to the box's centre first. "
                 "Without it, by id. Ties keep the id order, so pages do not overlap.",
+            ),
+            OpenApiParameter(
+                "min_rating",
+                float,
+                description="Average rating at least this (1 to 5); unrated trainers left out.",
+            ),
+            OpenApiParameter(
+                "verified", bool, description="true: only trainers Traino has verified."
+            ),
+            OpenApiParameter(
+                "days",
+                str,
+                description="Free on these weekdays (mon,tue,...,sun), within the next 14 days "
+                "in each trainer's time zone; with from_time/to_time.",
+            ),
+            OpenApiParameter(
+                "from_time",
+                str,
+                description="HH:MM, local to the trainer: a bookable session starts at or "
+                "after it.",
+            ),
+            OpenApiParameter(
+                "to_time", str, description="HH:MM, local: a session starts before it."
             ),
             OpenApiParameter("page", int, description="1-based; 50 trainers a page."),
             OpenApiParameter("format", str, enum=list(FORMATS), description="geojson for maps."),

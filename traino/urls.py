@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from bookings import api as bookings_api
 from bookings import api_bookings
 from bookings import feeds as bookings_feeds
+from bookings import review_api
 from marketplace import api as marketplace_api
 from marketplace import api_places, api_trainers
 from marketplace import views as marketplace_views
@@ -79,6 +80,20 @@ api_patterns = [
         "bookings/<int:pk>/no-show-review",
         api_bookings.NoShowReviewView.as_view(),
         name="api-booking-no-show-review",
+    ),
+    path(
+        "bookings/<int:pk>/review",
+        review_api.BookingReviewView.as_view(),
+        name="api-booking-review",
+    ),
+    path(
+        "trainers/<int:pk>/reviews",
+        review_api.TrainerReviewsView.as_view(),
+        name="api-trainer-reviews",
+    ),
+    path("reviews/<int:pk>/reply", review_api.ReviewReplyView.as_view(), name="api-review-reply"),
+    path(
+        "reviews/<int:pk>/report", review_api.ReviewReportView.as_view(), name="api-review-report"
     ),
     path("", include("storage.urls")),
     path("", include("payments.api_urls")),
