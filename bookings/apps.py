@@ -7,7 +7,9 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the marketplace receivers)
-        from . import search_by_when
+        from . import (
+            receivers,  # noqa: F401  (connects the marketplace receivers)
+            search_by_when,
+        )
 
         search_by_when.register()  # ?days=&from_time=&to_time= on GET /api/trainers

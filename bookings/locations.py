@@ -60,7 +60,9 @@ def can_see_exact_location(user, trainer: TrainerProfile, *, now: datetime | Non
     if user.is_staff or trainer.user_id == user.pk:
         return True
     now = now or timezone.now()
-    return Booking.objects.filter(_revealing(now), trainee_id=user.pk, trainer_id=trainer.pk).exists()
+    return Booking.objects.filter(
+        _revealing(now), trainee_id=user.pk, trainer_id=trainer.pk
+    ).exists()
 
 
 def booking_exact_location(

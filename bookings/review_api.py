@@ -160,7 +160,5 @@ class ReviewReportView(APIView):
     )
     def post(self, request, pk: int):
         data = _valid(ReportInput, request)
-        report = review_services.review_report(
-            review_id=pk, by=request.user, reason=data["reason"]
-        )
+        report = review_services.review_report(review_id=pk, by=request.user, reason=data["reason"])
         return Response(ReportOut(report).data, status=status.HTTP_201_CREATED)

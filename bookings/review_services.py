@@ -145,9 +145,7 @@ def _locked_review(review_id: int) -> Review:
 
 
 @transaction.atomic
-def review_reply(
-    *, review_id: int, by: User, text: str, now: datetime | None = None
-) -> Review:
+def review_reply(*, review_id: int, by: User, text: str, now: datetime | None = None) -> Review:
     """The reviewed trainer's public answer, once."""
     text = _clean_text(text, field="text", required=True, limit=REVIEW_TEXT_MAX)
     review = _locked_review(review_id)

@@ -184,7 +184,11 @@ def offering_public(offering: Offering) -> dict:
     """A venue is shown only when the trainer marked it a public place (a gym, a park);
     any other is for trainees who booked (bookings.locations)."""
     location = None
-    if offering.is_public_place and offering.latitude is not None and offering.longitude is not None:
+    if (
+        offering.is_public_place
+        and offering.latitude is not None
+        and offering.longitude is not None
+    ):
         location = {
             "name": offering.location_name,
             "latitude": offering.latitude,
@@ -278,7 +282,12 @@ def _min_rating(raw: str) -> Decimal:
         value = Decimal(raw)
     except InvalidOperation:
         value = None
-    if value is None or not value.is_finite() or not 1 <= value <= 5 or value.as_tuple().exponent < -2:
+    if (
+        value is None
+        or not value.is_finite()
+        or not 1 <= value <= 5
+        or value.as_tuple().exponent < -2
+    ):
         message = _("min_rating must be a number from 1 to 5, e.g. 4 or 4.5.")
         raise InvalidFilter(message, fields={"min_rating": [message]})
     return value

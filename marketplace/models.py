@@ -297,9 +297,7 @@ class TrainerProfile(models.Model):
     )
     # The point every public response shows (see location.public_point): inside the ~500 m
     # grid cell of the exact one, fixed per trainer and cell. Kept by save().
-    public_latitude = models.FloatField(
-        _("public latitude"), null=True, blank=True, editable=False
-    )
+    public_latitude = models.FloatField(_("public latitude"), null=True, blank=True, editable=False)
     public_longitude = models.FloatField(
         _("public longitude"), null=True, blank=True, editable=False
     )
@@ -384,9 +382,6 @@ class TrainerProfile(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
-    def clean(self) -> None:
-        validate_location_pair(self.latitude, self.longitude)
-
     def save(self, *args, **kwargs):
         """The public point follows the exact one on every save that writes it."""
         update_fields = kwargs.get("update_fields")
@@ -397,6 +392,9 @@ class TrainerProfile(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "public_latitude", "public_longitude"}
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        validate_location_pair(self.latitude, self.longitude)
 
     @property
     def has_location(self) -> bool:

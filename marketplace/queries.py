@@ -125,9 +125,11 @@ def trainers_discover(
     needed. The text (``trainer_text_matches``) matches the profile's own columns and the
     names of its categories. The box is matched against the public point, never the exact
     one (marketplace/location.py). ``extra``: values of the filters other apps registered
-    (``discovery_filters``), applied last. Categories are not prefetched here: a page gets them in one
-    query from ``trainer_categories`` as plain tuples (cheaper than model instances), so a
-    page costs the same number of queries whatever its size.
+    (``discovery_filters``), applied last.
+
+    Categories are not prefetched here: a page gets them in one query from
+    ``trainer_categories`` as plain tuples (cheaper than model instances), so a page costs
+    the same number of queries whatever its size.
     """
     qs = TrainerProfile.objects.filter(
         is_published=True,

@@ -194,6 +194,7 @@ OFFERING_FIELDS = (
     "latitude",
     "longitude",
     "location_name",
+    "is_public_place",
     "is_active",
 )
 

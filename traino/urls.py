@@ -6,9 +6,8 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from bookings import api as bookings_api
-from bookings import api_bookings
+from bookings import api_bookings, review_api
 from bookings import feeds as bookings_feeds
-from bookings import review_api
 from marketplace import api as marketplace_api
 from marketplace import api_places, api_trainers
 from marketplace import views as marketplace_views
@@ -156,6 +155,7 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", include("marketplace.urls")),
     path("", include("bookings.urls")),
+    path("", include("bookings.review_urls")),
     path("", include(storage_page_patterns)),
     path("", include("payments.urls")),
     path("accounts/", include(account_patterns)),
