@@ -22,7 +22,7 @@ from storage import services as storage_services
 from storage.models import Folder, Kind, Status, UserFile
 
 from . import crypto, discovery_filters, signals
-from .models import Category, Offering, TrainerProfile, User
+from .models import Category, CertificateRejection, Offering, TrainerProfile, User
 
 
 def user_get_by_email(email: str) -> User | None:
@@ -337,6 +337,7 @@ class TrainerUpload:
     file: UserFile
     url: str | None  # the thumbnail for images, a short-lived signed link for PDFs
     in_use: bool = False  # the profile photo the public page shows
+    rejection: CertificateRejection | None = None  # staff's refusal of a certificate
 
 
 def trainer_uploads(user_id: int) -> dict[str, list[TrainerUpload]]:
@@ -347,8 +348,10 @@ def trainer_uploads(user_id: int) -> dict[str, list[TrainerUpload]]:
         Folder.GALLERY: [],
         Folder.CERTIFICATE: [],
     }
-    rows = UserFile.objects.filter(user_id=user_id, folder__in=list(uploads)).order_by(
-        "-created_at", "-id"
+    rows = (
+        UserFile.objects.filter(user_id=user_id, folder__in=list(uploads))
+        .select_related("rejection")
+        .order_by("-created_at", "-id")
     )
     photo_in_use = False
     for row in rows:
@@ -358,6 +361,9 @@ def trainer_uploads(user_id: int) -> dict[str, list[TrainerUpload]]:
             url = storage_services.file_url(file=row)
         in_use = row.folder == Folder.PROFILE and row.status == Status.READY and not photo_in_use
         photo_in_use = photo_in_use or in_use
-        uploads[row.folder].append(TrainerUpload(file=row, url=url, in_use=in_use))
+        rejection = getattr(row, "rejection", None)
+        uploads[row.folder].append(
+            TrainerUpload(file=row, url=url, in_use=in_use, rejection=rejection)
+        )
     uploads[Folder.GALLERY].reverse()
     return uploads
