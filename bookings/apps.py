@@ -7,9 +7,16 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self):
+        from marketplace.signals import demo_trainers_seeded
+
         from . import (
             receivers,  # noqa: F401  (connects the marketplace receivers)
+            review_demo,
             search_by_when,
         )
 
         search_by_when.register()  # ?days=&from_time=&to_time= on GET /api/trainers
+        # After receivers' demo schedules: receivers run in the order they were connected.
+        demo_trainers_seeded.connect(
+            review_demo.on_demo_trainers_seeded, dispatch_uid="bookings.demo_reviews"
+        )

@@ -103,9 +103,10 @@ def review_create(
     rating: int,
     text: str = "",
     now: datetime | None = None,
+    notify: bool = True,
 ) -> Review:
     """The trainee's review of their completed session, within REVIEW_WINDOW_DAYS of its
-    end, once. The trainer is emailed after commit."""
+    end, once. The trainer is emailed after commit (``notify``; demo data does not)."""
     now = now or timezone.now()
     rating = _check_rating(rating)
     text = _clean_text(text, field="text", required=False, limit=REVIEW_TEXT_MAX)
@@ -132,7 +133,8 @@ def review_create(
 
     from . import tasks  # tasks import the services: imported on use
 
-    transaction.on_commit(lambda: tasks.email_trainer_new_review.delay(review.pk))
+    if notify:
+        transaction.on_commit(lambda: tasks.email_trainer_new_review.delay(review.pk))
     return review
 
 
