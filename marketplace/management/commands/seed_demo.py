@@ -378,6 +378,7 @@ def create_demo_trainers(specs: list[dict], categories: dict[str, Category]) -> 
                 "description": "",
                 "currency": "SEK",
                 "location_name": "",
+                "is_public_place": False,
                 "is_active": True,
                 "has_upcoming_sessions": False,  # bookings marks them with the demo schedules
                 "created_at": now,
