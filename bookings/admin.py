@@ -115,3 +115,6 @@ class CalendarFeedAdmin(ServiceAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             take_saved_row(obj, services.calendar_feed_get_or_create(trainer=obj.trainer))
+
+
+from . import review_admin  # noqa: E402,F401  (registers the reviews admin)

@@ -245,3 +245,28 @@ def test_a_review_is_reported_once_per_person(booking):
 
     assert report.reason == "Abusive"
     assert ReviewReport.objects.filter(review=created).count() == 2
+
+
+# --- the admin --------------------------------------------------------------------------------
+
+
+def test_staff_hide_and_restore_in_the_admin(client, booking, staff):
+    from django.urls import reverse
+
+    created = review(booking, rating=1)
+    review_services.review_report(review_id=created.pk, by=UserFactory(), reason="Rude")
+    staff.is_superuser = True
+    staff.save()
+    client.force_login(staff)
+    changelist = reverse("admin:bookings_review_changelist")
+
+    listed = client.get(changelist, {"reported": "yes"})
+    client.post(changelist, {"action": "hide_reviews", "_selected_action": [created.pk]})
+    hidden = rating_of(booking)
+    client.post(changelist, {"action": "restore_reviews", "_selected_action": [created.pk]})
+
+    assert listed.status_code == 200 and b"Rude" not in listed.content
+    assert f">{created.pk}<".encode() in listed.content
+    assert hidden == (None, 0)
+    assert rating_of(booking) == (Decimal("1.00"), 1)
+    assert client.get(reverse("admin:bookings_review_change", args=[created.pk])).status_code == 200
