@@ -32,7 +32,7 @@ from .review_queries import trainer_reviews
 PAGE_SIZE = 10
 
 
-class ReplyOut(serializers.Serializer):
+class ReviewReplyOut(serializers.Serializer):
     text = serializers.CharField()
     replied_at = serializers.DateTimeField()
 
@@ -51,11 +51,11 @@ class ReviewOut(serializers.Serializer):
     def get_author(self, review: Review) -> str:
         return review.author_name
 
-    @extend_schema_field(ReplyOut(allow_null=True))
+    @extend_schema_field(ReviewReplyOut(allow_null=True))
     def get_reply(self, review: Review):
         if review.replied_at is None:
             return None
-        return ReplyOut({"text": review.reply, "replied_at": review.replied_at}).data
+        return ReviewReplyOut({"text": review.reply, "replied_at": review.replied_at}).data
 
 
 class ReviewPageOut(serializers.Serializer):
@@ -65,18 +65,18 @@ class ReviewPageOut(serializers.Serializer):
     results = ReviewOut(many=True)
 
 
-class ReviewInput(serializers.Serializer):
+class SessionReviewInput(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     text = serializers.CharField(
         max_length=REVIEW_TEXT_MAX, required=False, default="", allow_blank=True
     )
 
 
-class ReplyInput(serializers.Serializer):
+class ReviewReplyInput(serializers.Serializer):
     text = serializers.CharField(max_length=REVIEW_TEXT_MAX)
 
 
-class ReportInput(serializers.Serializer):
+class ReviewReportInput(serializers.Serializer):
     reason = serializers.CharField(
         max_length=review_services.REPORT_REASON_MAX,
         required=False,
@@ -85,7 +85,7 @@ class ReportInput(serializers.Serializer):
     )
 
 
-class ReportOut(serializers.Serializer):
+class ReviewReportOut(serializers.Serializer):
     id = serializers.IntegerField()
     review_id = serializers.IntegerField()
     created_at = serializers.DateTimeField()
@@ -101,7 +101,7 @@ def _valid(serializer_class, request):
 class BookingReviewView(APIView):
     @extend_schema(
         operation_id="bookings_review_create",
-        request=ReviewInput,
+        request=SessionReviewInput,
         responses={201: ReviewOut, **error_responses(400, 401, 403, 404, 409, 415)},
         description="The trainee reviews a completed session, once, within 30 days of its "
         "end. 403 NOT_ALLOWED: not the booking's trainee; 409 ALREADY_REVIEWED, "
@@ -111,7 +111,7 @@ class BookingReviewView(APIView):
         booking = queries.booking_for_user(request.user, pk)
         if booking is None:
             raise NotFound(_("There is no booking with this id."))
-        data = _valid(ReviewInput, request)
+        data = _valid(SessionReviewInput, request)
         review = review_services.review_create(
             booking_id=booking.pk, trainee=request.user, rating=data["rating"], text=data["text"]
         )
@@ -141,12 +141,12 @@ class TrainerReviewsView(APIView):
 class ReviewReplyView(APIView):
     @extend_schema(
         operation_id="reviews_reply",
-        request=ReplyInput,
+        request=ReviewReplyInput,
         responses={200: ReviewOut, **error_responses(400, 401, 403, 404, 409, 415)},
         description="The reviewed trainer answers, publicly, once (409 ALREADY_REPLIED).",
     )
     def post(self, request, pk: int):
-        data = _valid(ReplyInput, request)
+        data = _valid(ReviewReplyInput, request)
         review = review_services.review_reply(review_id=pk, by=request.user, text=data["text"])
         return Response(ReviewOut(review).data)
 
@@ -154,11 +154,11 @@ class ReviewReplyView(APIView):
 class ReviewReportView(APIView):
     @extend_schema(
         operation_id="reviews_report",
-        request=ReportInput,
-        responses={201: ReportOut, **error_responses(400, 401, 403, 404, 409, 415)},
+        request=ReviewReportInput,
+        responses={201: ReviewReportOut, **error_responses(400, 401, 403, 404, 409, 415)},
         description="Report a review to staff, once per person (409 ALREADY_REPORTED).",
     )
     def post(self, request, pk: int):
-        data = _valid(ReportInput, request)
+        data = _valid(ReviewReportInput, request)
         report = review_services.review_report(review_id=pk, by=request.user, reason=data["reason"])
-        return Response(ReportOut(report).data, status=status.HTTP_201_CREATED)
+        return Response(ReviewReportOut(report).data, status=status.HTTP_201_CREATED)
