@@ -13,7 +13,7 @@ applies it after the box and the other filters.
 Cost: the database first narrows the schedules of the trainers that passed the other
 filters by their local start time and by the weekdays named in the rule (a superset: a rule
 without BYDAY is always a candidate); only those are expanded, a trainer's schedules only
-until one bookable occurrence is found, and seats are counted in one query per chunk.
+until one has a matching session, and seats are counted in one query per round.
 (A schedule's occurrences start at its local start time; on a spring-forward night one that
 falls in the gap moves an hour later and is judged by that later time, if it was a
 candidate.)
@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -40,7 +41,8 @@ SEARCH_DAYS = 14
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PARAMS = ("days", "from_time", "to_time")
 TIME_PATTERN = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
-CHUNK = 2000
+# Up to this many trainers in the box, their ids are sent as a list (see _candidate_ids).
+ID_LIST_LIMIT = 5000
 
 
 class InvalidWhen(DomainError):
@@ -116,11 +118,42 @@ def _weekday_candidates(weekdays: frozenset[int]) -> Q:
     return ~Q(rrule__contains="BYDAY=") | Q(rrule__regex=rf"BYDAY=[^;]*({names})")
 
 
+class _Start(NamedTuple):
+    """What ``queries.seats_taken`` reads of an occurrence, and its capacity."""
+
+    schedule_id: int
+    start: datetime
+    capacity: int
+
+
+def _matching_starts(row: tuple, when: When, start: datetime, end: datetime) -> list[_Start]:
+    schedule = queries._schedule_from_row(row)
+    capacity, zone = schedule.offering.capacity, schedule.zone
+    # Weekday and clock are read in the schedule's own zone.
+    return [
+        _Start(schedule.pk, moment, capacity)
+        for moment in recurrence.utc_starts(schedule, start, end)
+        if when.matches(moment.astimezone(zone))
+    ]
+
+
+def _candidate_ids(trainers: QuerySet):
+    """The trainers' ids as a list when there are few (an index lookup per trainer beats
+    scanning every schedule), else as a subquery."""
+    ids = list(trainers.order_by().values_list("pk", flat=True)[: ID_LIST_LIMIT + 1])
+    return ids if len(ids) <= ID_LIST_LIMIT else trainers.order_by().values("pk")
+
+
 def trainer_ids_free_when(
     trainers: QuerySet, when: When, *, now: datetime | None = None
 ) -> set[int]:
     """Ids among ``trainers`` with a bookable occurrence matching ``when`` in the next
-    SEARCH_DAYS days (after the minimum booking notice)."""
+    SEARCH_DAYS days (after the minimum booking notice).
+
+    Rounds: each undecided trainer's schedules are expanded in order until one has a
+    matching session, then one query counts the seats of all of them; a trainer whose
+    matching sessions are all full goes on with its next schedule in the next round.
+    """
     now = now or timezone.now()
     start = now + timedelta(minutes=settings.MIN_BOOKING_NOTICE_MINUTES)
     end = min(now + timedelta(days=SEARCH_DAYS), recurrence.horizon_end(now))
@@ -129,7 +162,7 @@ def trainer_ids_free_when(
     schedules = (
         queries._bookable_schedules()
         .filter(
-            trainer_id__in=trainers.order_by().values("pk"),
+            trainer_id__in=_candidate_ids(trainers),
             starts_on__lte=end.date() + timedelta(days=1),
             start_time__gte=when.start,
         )
@@ -137,32 +170,30 @@ def trainer_ids_free_when(
     )
     if when.end is not None:
         schedules = schedules.filter(start_time__lt=when.end)
-    rows = list(schedules.order_by("trainer_id", "id").values_list(*queries.EXPANSION_FIELDS))
+    rows_of: dict[int, list[tuple]] = {}
+    for row in schedules.order_by("trainer_id", "id").values_list(*queries.EXPANSION_FIELDS):
+        rows_of.setdefault(row[1], []).append(row)
+    position = dict.fromkeys(rows_of, 0)
     found: set[int] = set()
-    for first in range(0, len(rows), CHUNK):
-        candidates = []
-        for row in rows[first : first + CHUNK]:
-            if row[1] in found:
-                continue
-            schedule = queries._schedule_from_row(row)
-            matching = [
-                occurrence
-                for occurrence in recurrence.expand(schedule, start, end)
-                if when.matches(occurrence.start_local)
-            ]
+    undecided = list(rows_of)
+    while undecided:
+        candidates: list[tuple[int, list[_Start]]] = []
+        for trainer_id in undecided:
+            rows, matching = rows_of[trainer_id], []
+            while not matching and position[trainer_id] < len(rows):
+                matching = _matching_starts(rows[position[trainer_id]], when, start, end)
+                position[trainer_id] += 1
             if matching:
-                candidates.append((row[1], matching))
-        if not candidates:
-            continue
+                candidates.append((trainer_id, matching))
         taken = queries.seats_taken(
-            [occurrence for _trainer, matching in candidates for occurrence in matching], now=now
+            [moment for _trainer, matching in candidates for moment in matching], now=now
         )
+        undecided = []
         for trainer_id, matching in candidates:
-            if any(
-                occurrence.capacity > taken.get((occurrence.schedule_id, occurrence.start), 0)
-                for occurrence in matching
-            ):
+            if any(m.capacity > taken.get((m.schedule_id, m.start), 0) for m in matching):
                 found.add(trainer_id)
+            elif position[trainer_id] < len(rows_of[trainer_id]):
+                undecided.append(trainer_id)
     return found
 
 
