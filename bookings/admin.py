@@ -298,3 +298,6 @@ class BookingAdmin(ServiceAdmin, admin.ModelAdmin):
             ),
             gettext("%(count)s no-show report(s) dismissed."),
         )
+
+
+from . import review_admin  # noqa: E402,F401  (registers the reviews admin)

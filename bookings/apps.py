@@ -7,4 +7,17 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self):
-        from . import emails, receivers  # noqa: F401  (connects the receivers)
+        from marketplace.signals import demo_trainers_seeded
+
+        from . import (
+            emails,  # noqa: F401  (connects the email receivers)
+            receivers,  # noqa: F401  (connects the marketplace receivers)
+            review_demo,
+            search_by_when,
+        )
+
+        search_by_when.register()  # ?days=&from_time=&to_time= on GET /api/trainers
+        # After receivers' demo schedules: receivers run in the order they were connected.
+        demo_trainers_seeded.connect(
+            review_demo.on_demo_trainers_seeded, dispatch_uid="bookings.demo_reviews"
+        )

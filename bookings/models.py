@@ -412,3 +412,116 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+# --- reviews -----------------------------------------------------------------------------------
+
+REVIEW_TEXT_MAX = 2000
+
+
+class Review(models.Model):
+    """A trainee's review of one completed booking (one per booking), and the trainer's one
+    public reply. Written through ``review_services``, which keeps the trainer's average.
+
+    A hidden review (staff, after a report) leaves the public page and the average.
+    """
+
+    booking = models.OneToOneField(
+        Booking, on_delete=models.PROTECT, related_name="review", verbose_name=_("booking")
+    )
+    trainer = models.ForeignKey(
+        "marketplace.TrainerProfile",
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("trainer"),
+        db_index=False,  # the (trainer, hidden, created) index serves it
+    )
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        verbose_name=_("trainee"),
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    text = models.TextField(_("text"), max_length=REVIEW_TEXT_MAX, blank=True, default="")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    is_hidden = models.BooleanField(_("hidden"), default=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hidden by"),
+    )
+    hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
+    reply = models.TextField(_("reply"), max_length=REVIEW_TEXT_MAX, blank=True, default="")
+    replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        indexes = [
+            models.Index(
+                fields=["trainer", "is_hidden", "-created_at"], name="review_trainer_page_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reply="") | models.Q(replied_at__isnull=False),
+                name="review_reply_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ #{self.booking_id}"
+
+    @property
+    def author_name(self) -> str:
+        """First name and the initial of the last: all a review shows of its author."""
+        return short_name(self.trainee.name)
+
+
+def short_name(name: str) -> str:
+    """ "Maja Svensson" -> "Maja S."; "" -> "" (the page says "A trainee")."""
+    words = name.split()
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    return f"{words[0]} {words[-1][0].upper()}."
+
+
+class ReviewReport(models.Model):
+    """Someone's report that a review breaks the rules; staff decide (hide or keep)."""
+
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="reports", verbose_name=_("review")
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    reason = models.TextField(_("reason"), max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(_("reported"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("review report")
+        verbose_name_plural = _("review reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "reporter"], name="review_report_once_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"report of review {self.review_id}"

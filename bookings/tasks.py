@@ -4,7 +4,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from . import booking_services, emails, idempotency, services
+from . import booking_services, emails, idempotency, review_services, services
 
 
 @shared_task
@@ -55,3 +55,9 @@ def send_booking_email(booking_id: int, kind: str, role: str) -> bool:
 def send_booking_reminders() -> int:
     """Every five minutes: reminders for sessions starting within 24 hours, each once."""
     return emails.bookings_send_reminders()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def email_trainer_new_review(review_id: int) -> bool:
+    """After a review is committed: tell its trainer (SMTP errors are retried)."""
+    return review_services.review_notify_trainer(review_id=review_id)

@@ -4,16 +4,19 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, ReadOnlyPasswordHashField
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from storage.models import Folder, Status, UserFile
 from traino.admin import ServiceAdmin, take_saved_row
 from traino.exceptions import DomainError
 from traino.forms import add_domain_error
 
-from . import services
+from . import services, verification
 from .forms import AdminPasswordChangeForm
-from .models import ApiToken, Category, Offering, TrainerProfile, User
+from .models import ApiToken, Category, CertificateRejection, Offering, TrainerProfile, User
 from .money import format_money
 from .personnummer import normalize_personnummer
 from .queries import user_get_by_email
@@ -241,6 +244,21 @@ class TrainerProfileAdminForm(forms.ModelForm):
             add_domain_error(self, exc)
 
 
+class TrainerVerifiedFilter(admin.SimpleListFilter):
+    title = _("verified")
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Verified")), ("no", _("Not verified"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(verified_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(verified_at__isnull=True)
+        return queryset
+
+
 @admin.register(TrainerProfile)
 class TrainerProfileAdmin(ServiceAdmin, admin.ModelAdmin):
     """Saves through the profile services: trainer_become for a new profile (the slug
@@ -251,11 +269,13 @@ class TrainerProfileAdmin(ServiceAdmin, admin.ModelAdmin):
         "display_name",
         "city",
         "is_published",
+        "verified_display",
         "price_display",
         "rating_count",
         "created_at",
     )
-    list_filter = ("is_published", "categories", "city")
+    list_filter = ("is_published", TrainerVerifiedFilter, "categories", "city")
+    actions = ["mark_verified", "remove_verification"]
     search_fields = ("display_name", "slug", "city", "user__name")
     list_select_related = ("user",)
     raw_id_fields = ("user",)
@@ -266,6 +286,11 @@ class TrainerProfileAdmin(ServiceAdmin, admin.ModelAdmin):
         "min_price_currency",
         "rating_avg",
         "rating_count",
+        "public_latitude",
+        "public_longitude",
+        "verified_at",
+        "verified_by",
+        "certificates",
         "created_at",
         "updated_at",
     )
@@ -273,7 +298,31 @@ class TrainerProfileAdmin(ServiceAdmin, admin.ModelAdmin):
     show_full_result_count = False  # no COUNT(*) over 100,000 profiles on every page
     fieldsets = (
         (None, {"fields": ("user", "display_name", "slug", "bio", "categories", "languages")}),
-        (_("Location"), {"fields": ("city", "address", "latitude", "longitude", "time_zone")}),
+        (
+            _("Location"),
+            {
+                "fields": (
+                    "city",
+                    "address",
+                    "latitude",
+                    "longitude",
+                    "public_latitude",
+                    "public_longitude",
+                    "time_zone",
+                )
+            },
+        ),
+        (
+            _("Verification"),
+            {
+                "fields": ("verified_at", "verified_by", "certificates"),
+                "description": _(
+                    "Check the certificates (each opens on its own page, where it is verified "
+                    "or not; reject one with a reason under Certificate rejections), then use "
+                    "the action “Mark the selected trainers verified” on the list."
+                ),
+            },
+        ),
         (
             _("Discovery"),
             {
@@ -292,6 +341,40 @@ class TrainerProfileAdmin(ServiceAdmin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         """A profile stays with its user."""
         return (*self.readonly_fields, "user") if obj is not None else self.readonly_fields
+
+    @admin.display(description=_("verified"), boolean=True, ordering="verified_at")
+    def verified_display(self, obj: TrainerProfile) -> bool:
+        return obj.verified_at is not None
+
+    @admin.display(description=_("certificates"))
+    def certificates(self, obj: TrainerProfile):
+        files = UserFile.objects.filter(user_id=obj.user_id, folder=Folder.CERTIFICATE).order_by(
+            "-created_at"
+        )
+        rows = [
+            format_html(
+                '<li><a href="{}">{}</a> ({})</li>',
+                reverse("admin:storage_userfile_change", args=[file.pk]),
+                file.original_name or file.key,
+                _("verified") if file.verified_at else _("not verified"),
+            )
+            for file in files
+        ]
+        if not rows:
+            return _("No certificates uploaded.")
+        return format_html("<ul>{}</ul>", format_html_join("", "{}", ((row,) for row in rows)))
+
+    @admin.action(description=_("Mark the selected trainers verified"))
+    def mark_verified(self, request, queryset):
+        for profile in queryset.order_by("pk"):
+            verification.trainer_verify(profile=profile, by=request.user)
+        self.message_user(request, _("The trainers are marked verified."), messages.SUCCESS)
+
+    @admin.action(description=_("Remove the verification of the selected trainers"))
+    def remove_verification(self, request, queryset):
+        for profile in queryset.order_by("pk"):
+            verification.trainer_unverify(profile=profile, by=request.user)
+        self.message_user(request, _("The verification is removed."), messages.SUCCESS)
 
     @admin.display(description=_("lowest price"), ordering="min_price_amount")
     def price_display(self, obj: TrainerProfile) -> str:
@@ -380,3 +463,42 @@ class OfferingAdmin(ServiceAdmin, admin.ModelAdmin):
         """One by one, so every deletion is announced and may be refused."""
         for offering in queryset.select_related("trainer").order_by("pk"):
             services.offering_delete(offering=offering)
+
+
+class CertificateRejectionForm(forms.ModelForm):
+    class Meta:
+        model = CertificateRejection
+        fields = ("file", "reason")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].queryset = UserFile.objects.filter(folder=Folder.CERTIFICATE)
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if file.status != Status.READY:
+            raise ValidationError(_("Only an uploaded (ready) certificate can be rejected."))
+        return file
+
+
+@admin.register(CertificateRejection)
+class CertificateRejectionAdmin(ServiceAdmin, admin.ModelAdmin):
+    """A certificate refused with the reason its trainer reads on their profile page; saved
+    through ``verification.certificate_reject`` (the certificate loses its verification).
+    Deleting a rejection withdraws it."""
+
+    form = CertificateRejectionForm
+    list_display = ("file", "file_owner", "reason", "rejected_by", "rejected_at")
+    list_select_related = ("file__user", "rejected_by")
+    raw_id_fields = ("file",)
+    readonly_fields = ("rejected_by", "rejected_at")
+
+    @admin.display(description=_("trainer"))
+    def file_owner(self, obj: CertificateRejection):
+        return obj.file.user
+
+    def save_model(self, request, obj, form, change):
+        saved = verification.certificate_reject(
+            file=form.cleaned_data["file"], by=request.user, reason=form.cleaned_data["reason"]
+        )
+        take_saved_row(obj, saved)

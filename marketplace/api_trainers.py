@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,7 @@ from traino.api import (
 )
 from traino.exceptions import DomainError, NotFound
 
+from . import discovery_filters
 from .models import Category, Offering, TrainerProfile
 from .money import format_money
 from .queries import (
@@ -142,17 +144,25 @@ def _rating(profile: TrainerProfile) -> dict | None:
 
 
 def trainer_summary(profile: TrainerProfile, categories=None, *, photo_url: str | None) -> dict:
-    """``photo_url``: the 400 px thumbnail on list and map cards, the full photo in the detail."""
+    """``photo_url``: the 400 px thumbnail on list and map cards, the full photo in the detail.
+
+    ``latitude``/``longitude`` are the public point (about 500 m from the exact one, see
+    marketplace/location.py) and ``city`` the area: never the exact place or the address.
+    """
     return {
         "id": profile.pk,
         "slug": profile.slug,
         "display_name": profile.display_name,
         "city": profile.city,
-        "latitude": profile.latitude,
-        "longitude": profile.longitude,
+        "latitude": profile.public_latitude,
+        "longitude": profile.public_longitude,
+        "location_is_approximate": True,
+        "verified": profile.verified_at is not None,
         "categories": _categories(profile, categories),
         "min_price": _price(profile.min_price_amount, profile.min_price_currency),
         "rating": _rating(profile),
+        "rating_average": float(profile.rating_avg) if profile.rating_count else None,
+        "rating_count": profile.rating_count,
         "photo_url": photo_url,
         "url": f"/trainers/{profile.slug}/",
     }
@@ -169,8 +179,14 @@ def geojson_feature(summary: dict) -> dict:
 
 
 def offering_public(offering: Offering) -> dict:
+    """A venue is shown only when the trainer marked it a public place (a gym, a park);
+    any other is for trainees who booked (bookings.locations)."""
     location = None
-    if offering.latitude is not None and offering.longitude is not None:
+    if (
+        offering.is_public_place
+        and offering.latitude is not None
+        and offering.longitude is not None
+    ):
         location = {
             "name": offering.location_name,
             "latitude": offering.latitude,
@@ -249,6 +265,28 @@ class CategorySlugField(serializers.CharField):
         return category
 
 
+DAYS_PATTERN = r"^(mon|tue|wed|thu|fri|sat|sun)(,(mon|tue|wed|thu|fri|sat|sun))*$"
+
+
+@extend_schema_field({"type": "number", "minimum": 1, "maximum": 5, "example": 4.5})
+class MinRatingField(serializers.Field):
+    """A number from 1 to 5 (4, 4.5); anything else is 400 INVALID_FILTER."""
+
+    def to_internal_value(self, data) -> Decimal:
+        try:
+            value = Decimal(str(data))
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite() or not 1 <= value <= 5:
+            raise serializers.ValidationError(
+                _("min_rating must be a number from 1 to 5, e.g. 4 or 4.5.")
+            )
+        return value
+
+    def to_representation(self, value):
+        return float(value)
+
+
 class TrainerListQuery(QuerySerializer):
     error_class = InvalidFilter
 
@@ -282,6 +320,35 @@ class TrainerListQuery(QuerySerializer):
         error_messages={"invalid_choice": _("format must be json or geojson.")},
         help_text="geojson for maps (application/geo+json).",
     )
+    min_rating = MinRatingField(
+        required=False,
+        help_text="Average rating at least this (1 to 5); unrated trainers left out.",
+    )
+    verified = serializers.ChoiceField(
+        choices=["true", "false"],
+        required=False,
+        error_messages={"invalid_choice": _("verified must be true or false.")},
+        help_text="true: only trainers Traino has verified.",
+    )
+    # The parameters of filters other apps register (discovery_filters): documented here,
+    # parsed by their filter (bookings' search by when), which refuses what the pattern lets
+    # through but the calendar cannot mean (to_time not after from_time: 422).
+    days = serializers.RegexField(
+        DAYS_PATTERN,
+        required=False,
+        help_text="Free on these weekdays (mon,tue,...,sun), within the next 14 days in each "
+        "trainer's time zone; with from_time/to_time.",
+    )
+    from_time = serializers.RegexField(
+        r"^([01]\d|2[0-3]):[0-5]\d$",
+        required=False,
+        help_text="HH:MM, local to the trainer: a bookable session starts at or after it.",
+    )
+    to_time = serializers.RegexField(
+        r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$",
+        required=False,
+        help_text="HH:MM (24:00 for midnight), local: a session starts before it.",
+    )
 
 
 def parse_list_params(params) -> tuple[dict, str]:
@@ -293,6 +360,9 @@ def parse_list_params(params) -> tuple[dict, str]:
         "category": query.get("category"),
         "q": query.get("q", ""),
         "price_max": query.get("price_max"),
+        "min_rating": query.get("min_rating"),
+        "verified": query.get("verified") == "true",
+        "extra": discovery_filters.parse_all(params),
     }
     return {**filters, "sort": query.get("sort", ""), "number": query.get("page", 1)}, query.get(
         "format", "json"
@@ -356,6 +426,11 @@ class TrainerPropertiesOut(serializers.Serializer):
     categories = CategoryOut(many=True)
     min_price = MoneyOut(allow_null=True, help_text="The lowest price of sessions to come.")
     rating = RatingOut(allow_null=True)
+    rating_average = serializers.FloatField(
+        min_value=1, max_value=5, allow_null=True, help_text="Null until the first review."
+    )
+    rating_count = serializers.IntegerField(min_value=0)
+    verified = serializers.BooleanField(help_text="Traino checked the trainer's certificates.")
     photo_url = serializers.CharField(
         allow_null=True, help_text="A 400 px thumbnail in lists, the photo in the detail."
     )
@@ -368,6 +443,9 @@ class TrainerSummaryOut(TrainerPropertiesOut):
     )
     longitude = serializers.FloatField(
         min_value=-180, max_value=180, allow_null=True, help_text="Approximate."
+    )
+    location_is_approximate = serializers.BooleanField(
+        help_text="Always true: the point is about 500 m from the trainer's place."
     )
 
 
@@ -434,7 +512,7 @@ class TrainerDetailOut(TrainerSummaryOut):
 LIST_ERROR_CODES = {
     400: ["INVALID_BBOX", "INVALID_FILTER"],
     404: ["INVALID_FILTER"],
-    422: ["INVALID_BBOX", "INVALID_FILTER (no such category)"],
+    422: ["INVALID_BBOX", "INVALID_FILTER (no such category, or to_time not after from_time)"],
 }
 
 
@@ -455,7 +533,7 @@ class TrainerListView(PublicApiView):
                 codes={
                     400: ["INVALID_BBOX", "INVALID_FILTER"],
                     404: ["INVALID_FILTER"],
-                    422: ["INVALID_BBOX"],
+                    422: ["INVALID_BBOX", "INVALID_FILTER"],
                 },
             ),
         },

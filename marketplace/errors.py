@@ -22,3 +22,21 @@ class NotPublishable(Conflict):
 
     code = "NOT_PUBLISHABLE"
     message = _("The profile cannot be published yet.")
+
+
+class VerificationRequired(NotPublishable):
+    """REQUIRE_VERIFICATION_TO_PUBLISH is on and staff have not verified the trainer yet;
+    ``fields`` names every requirement still missing, as NOT_PUBLISHABLE does."""
+
+    code = "VERIFICATION_REQUIRED"
+    message = _("Traino must verify you before your page is published.")
+
+
+class NoVerifiedCertificate(Conflict):
+    code = "NO_VERIFIED_CERTIFICATE"
+    message = _("Verify at least one of the trainer's certificates first.")
+
+
+class InvalidRejection(Conflict):
+    code = "INVALID_REJECTION"
+    message = _("Only an uploaded certificate can be rejected, with a reason.")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from storage.services import profile_photo_url
 
 from . import crypto
+from .location import public_point
 from .personnummer import normalize_personnummer
 from .validators import validate_location_pair, validate_time_zone
 
@@ -294,6 +295,22 @@ class TrainerProfile(models.Model):
         default=_default_time_zone,
         validators=[validate_time_zone],
     )
+    # The point every public response shows (see location.public_point): inside the ~500 m
+    # grid cell of the exact one, fixed per trainer and cell. Kept by save().
+    public_latitude = models.FloatField(_("public latitude"), null=True, blank=True, editable=False)
+    public_longitude = models.FloatField(
+        _("public longitude"), null=True, blank=True, editable=False
+    )
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
     is_published = models.BooleanField(_("published"), default=False)
     min_price_amount = models.PositiveIntegerField(
         _("lowest price"), null=True, blank=True, editable=False
@@ -353,11 +370,11 @@ class TrainerProfile(models.Model):
             ),
         ]
         indexes = [
-            # The bounding-box query: only published rows, range on latitude then longitude
-            # checked inside the index (see bench/discovery.py for the measurements).
+            # The bounding-box query, on the public point: only published rows, range on
+            # latitude then longitude checked inside the index (bench/discovery.py).
             models.Index(
-                fields=["latitude", "longitude"],
-                name="trainer_published_latlon_idx",
+                fields=["public_latitude", "public_longitude"],
+                name="trainer_published_public_idx",
                 condition=models.Q(is_published=True),
             ),
         ]
@@ -365,12 +382,27 @@ class TrainerProfile(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs):
+        """The public point follows the exact one on every save that writes it."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"latitude", "longitude"} & set(update_fields):
+            self.public_latitude, self.public_longitude = public_point(
+                key=self.user_id, latitude=self.latitude, longitude=self.longitude
+            )
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "public_latitude", "public_longitude"}
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         validate_location_pair(self.latitude, self.longitude)
 
     @property
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
     @property
     def photo_url(self) -> str | None:
@@ -421,6 +453,14 @@ class Offering(models.Model):
         _("longitude"), null=True, blank=True, validators=LONGITUDE_VALIDATORS
     )
     location_name = models.CharField(_("location name"), max_length=200, blank=True)
+    is_public_place = models.BooleanField(
+        _("public place"),
+        default=False,
+        help_text=_(
+            "A gym, a park: anyone may see exactly where. Otherwise the place is shown only "
+            "to trainees who booked."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # Whether a schedule of this offering has a session still to come. Kept by bookings,
     # which owns schedules, through services.trainers_set_upcoming_offerings: the profile's
@@ -468,3 +508,32 @@ class Offering(models.Model):
     @property
     def is_group(self) -> bool:
         return self.capacity > 1
+
+
+class CertificateRejection(models.Model):
+    """Staff's refusal of one uploaded certificate, with the reason the trainer sees on their
+    profile page. Verifying the certificate again removes it (``verification`` services)."""
+
+    file = models.OneToOneField(
+        "storage.UserFile",
+        on_delete=models.CASCADE,
+        related_name="rejection",
+        verbose_name=_("certificate"),
+    )
+    reason = models.TextField(_("reason"), max_length=500)
+    rejected_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("rejected by"),
+    )
+    rejected_at = models.DateTimeField(_("rejected"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("certificate rejection")
+        verbose_name_plural = _("certificate rejections")
+
+    def __str__(self) -> str:
+        return f"{self.file_id}: {self.reason[:40]}"

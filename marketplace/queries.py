@@ -1,6 +1,8 @@
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import (
     Exists,
     ExpressionWrapper,
@@ -19,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from storage import services as storage_services
 from storage.models import Folder, Kind, Status, UserFile
 
-from . import crypto, signals
-from .models import Category, Offering, TrainerProfile, User
+from . import crypto, discovery_filters, signals
+from .models import Category, CertificateRejection, Offering, TrainerProfile, User
 
 
 def user_get_by_email(email: str) -> User | None:
@@ -42,6 +44,10 @@ class PublishRequirement:
     missing: str
     url: str = ""
     action: str = ""
+
+
+# The publish requirement REQUIRE_VERIFICATION_TO_PUBLISH adds (services: VERIFICATION_REQUIRED).
+VERIFICATION_FIELD = "verified"
 
 
 def publish_requirements(profile: TrainerProfile) -> list[PublishRequirement]:
@@ -66,6 +72,20 @@ def publish_requirements(profile: TrainerProfile) -> list[PublishRequirement]:
             action=_("Add an offering"),
         ),
     ]
+    if settings.REQUIRE_VERIFICATION_TO_PUBLISH:
+        requirements.append(
+            PublishRequirement(
+                field=VERIFICATION_FIELD,
+                label=_("Traino has verified your certificates"),
+                done=profile.verified_at is not None,
+                missing=_(
+                    "Traino must verify you before your page is published: upload a "
+                    "certificate and wait for staff to check it."
+                ),
+                url=reverse("trainer-profile") + "#certificates",
+                action=_("Upload a certificate"),
+            )
+        )
     if saved:
         replies = signals.trainer_publish_requirements.send(sender=TrainerProfile, profile=profile)
         for _receiver, answer in replies:
@@ -92,6 +112,9 @@ def trainers_discover(
     category: Category | None = None,
     q: str = "",
     price_max: int | None = None,
+    min_rating: Decimal | None = None,
+    verified: bool = False,
+    extra: dict | None = None,
     sort: str = "",
 ) -> QuerySet[TrainerProfile]:
     """Published trainers inside the box, filtered, in a stable order for pagination
@@ -100,14 +123,18 @@ def trainers_discover(
 
     The category goes through an EXISTS subquery rather than a join, so no DISTINCT is
     needed. The text (``trainer_text_matches``) matches the profile's own columns and the
-    names of its categories. Categories are not prefetched here: a page gets them in one
-    query from ``trainer_categories`` as plain tuples (cheaper than model instances), so a
-    page costs the same number of queries whatever its size.
+    names of its categories. The box is matched against the public point, never the exact
+    one (marketplace/location.py). ``extra``: values of the filters other apps registered
+    (``discovery_filters``), applied last.
+
+    Categories are not prefetched here: a page gets them in one query from
+    ``trainer_categories`` as plain tuples (cheaper than model instances), so a page costs
+    the same number of queries whatever its size.
     """
     qs = TrainerProfile.objects.filter(
         is_published=True,
-        latitude__range=(bbox.south, bbox.north),
-        longitude__range=(bbox.west, bbox.east),
+        public_latitude__range=(bbox.south, bbox.north),
+        public_longitude__range=(bbox.west, bbox.east),
     )
     if category is not None:
         qs = qs.filter(
@@ -121,6 +148,12 @@ def trainers_discover(
         qs = qs.filter(trainer_text_matches(q))
     if price_max is not None:
         qs = qs.filter(min_price_amount__lte=price_max)
+    if min_rating is not None:
+        qs = qs.filter(rating_count__gt=0, rating_avg__gte=min_rating)
+    if verified:
+        qs = qs.filter(verified_at__isnull=False)
+    if extra:
+        qs = discovery_filters.apply_all(qs, extra)
     return qs.only(*DISCOVERY_FIELDS).order_by(*trainer_order(sort, bbox))
 
 
@@ -143,8 +176,8 @@ def trainer_order(sort: str, bbox: BoundingBox) -> list:
         latitude = (bbox.south + bbox.north) / 2
         longitude = (bbox.west + bbox.east) / 2
         scale = math.cos(math.radians(latitude))
-        dlat = F("latitude") - Value(latitude)
-        dlon = (F("longitude") - Value(longitude)) * Value(scale)
+        dlat = F("public_latitude") - Value(latitude)
+        dlon = (F("public_longitude") - Value(longitude)) * Value(scale)
         distance = ExpressionWrapper(dlat * dlat + dlon * dlon, output_field=FloatField())
         return [distance.asc(), "id"]
     return ["id"]
@@ -198,6 +231,9 @@ def trainers_page(
     category: Category | None = None,
     q: str = "",
     price_max: int | None = None,
+    min_rating: Decimal | None = None,
+    verified: bool = False,
+    extra: dict | None = None,
     sort: str = "",
     number: int = 1,
     page_size: int,
@@ -210,7 +246,16 @@ def trainers_page(
     and stops at ``count_limit``: an exact count over a country-sized box reads every row.
     A page past the end has no trainers; the caller decides what to answer.
     """
-    queryset = trainers_discover(bbox=bbox, category=category, q=q, price_max=price_max, sort=sort)
+    queryset = trainers_discover(
+        bbox=bbox,
+        category=category,
+        q=q,
+        price_max=price_max,
+        min_rating=min_rating,
+        verified=verified,
+        extra=extra,
+        sort=sort,
+    )
     offset = (number - 1) * page_size
     rows = list(queryset[offset : offset + page_size + 1])
     has_next = len(rows) > page_size
@@ -255,8 +300,9 @@ DISCOVERY_FIELDS = (
     "slug",
     "display_name",
     "city",
-    "latitude",
-    "longitude",
+    "public_latitude",
+    "public_longitude",
+    "verified_at",
     "min_price_amount",
     "min_price_currency",
     "rating_avg",
@@ -291,6 +337,7 @@ class TrainerUpload:
     file: UserFile
     url: str | None  # the thumbnail for images, a short-lived signed link for PDFs
     in_use: bool = False  # the profile photo the public page shows
+    rejection: CertificateRejection | None = None  # staff's refusal of a certificate
 
 
 def trainer_uploads(user_id: int) -> dict[str, list[TrainerUpload]]:
@@ -301,8 +348,10 @@ def trainer_uploads(user_id: int) -> dict[str, list[TrainerUpload]]:
         Folder.GALLERY: [],
         Folder.CERTIFICATE: [],
     }
-    rows = UserFile.objects.filter(user_id=user_id, folder__in=list(uploads)).order_by(
-        "-created_at", "-id"
+    rows = (
+        UserFile.objects.filter(user_id=user_id, folder__in=list(uploads))
+        .select_related("rejection")
+        .order_by("-created_at", "-id")
     )
     photo_in_use = False
     for row in rows:
@@ -312,6 +361,9 @@ def trainer_uploads(user_id: int) -> dict[str, list[TrainerUpload]]:
             url = storage_services.file_url(file=row)
         in_use = row.folder == Folder.PROFILE and row.status == Status.READY and not photo_in_use
         photo_in_use = photo_in_use or in_use
-        uploads[row.folder].append(TrainerUpload(file=row, url=url, in_use=in_use))
+        rejection = getattr(row, "rejection", None)
+        uploads[row.folder].append(
+            TrainerUpload(file=row, url=url, in_use=in_use, rejection=rejection)
+        )
     uploads[Folder.GALLERY].reverse()
     return uploads

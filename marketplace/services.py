@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from traino.exceptions import InvalidInput
 
 from . import signals
-from .errors import EmailTaken, LocationRequired, NotPublishable
+from .errors import EmailTaken, LocationRequired, NotPublishable, VerificationRequired
 from .models import ApiToken, Offering, Role, TrainerProfile, User, hash_token
-from .queries import publish_requirements, user_get_by_email
+from .queries import VERIFICATION_FIELD, publish_requirements, user_get_by_email
 
 TOKEN_PREFIX = "trn_"
 
@@ -194,6 +194,7 @@ OFFERING_FIELDS = (
     "latitude",
     "longitude",
     "location_name",
+    "is_public_place",
     "is_active",
 )
 
@@ -584,5 +585,14 @@ def _check_publishable(profile: TrainerProfile) -> None:
         for requirement in publish_requirements(profile)
         if not requirement.done
     }
+    if VERIFICATION_FIELD in errors:
+        raise VerificationRequired(fields=errors)
     if errors:
         raise NotPublishable(fields=errors)
+
+
+def trainer_set_rating(*, trainer_id: int, average, count: int) -> None:
+    """Store the reviews' average and count on the trainer's row, so discovery reads one
+    table. The caller (bookings' review services) computes them while it holds the row's
+    lock (``select_for_update``), so concurrent reviews never store a stale average."""
+    TrainerProfile.objects.filter(pk=trainer_id).update(rating_avg=average, rating_count=count)

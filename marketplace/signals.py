@@ -6,8 +6,8 @@ Both are sent with ``sender=Offering`` and the keyword arguments
   the row as it was (its ``pk`` still set, though the row is gone after ``offering_changed``).
 - ``changes``: set of the field names whose value differs from the stored row, from
   ``title``, ``description``, ``duration_minutes``, ``price_amount``, ``currency``,
-  ``capacity``, ``latitude``, ``longitude``, ``location_name``, ``is_active`` and
-  ``trainer``; every one of them for a new offering, an empty set for a deletion.
+  ``capacity``, ``latitude``, ``longitude``, ``location_name``, ``is_public_place``,
+  ``is_active`` and ``trainer``; every one of them for a new offering, an empty set for a deletion.
 - ``created``: a new offering. ``deleted``: the offering is being / was deleted.
 
 ``offering_will_change`` is sent before the write, inside the writing transaction (the

@@ -183,6 +183,11 @@ class OfferingForm(forms.Form):
         required=False,
         help_text=_("A gym, a park or an address when it differs from your profile's."),
     )
+    is_public_place = forms.BooleanField(
+        label=_("It is a public place (a gym, a park): show it to everyone"),
+        required=False,
+        help_text=_("Otherwise only trainees who booked see where; your page shows the area only."),
+    )
     is_active = forms.BooleanField(
         label=_("Bookable (shown on your page)"), required=False, initial=True
     )
@@ -198,6 +203,7 @@ class OfferingForm(forms.Form):
                 "price": kronor_from_ore(offering.price_amount),
                 "capacity": offering.capacity,
                 "location_name": offering.location_name,
+                "is_public_place": offering.is_public_place,
                 "is_active": offering.is_active,
             }
         kwargs.setdefault("label_suffix", "")

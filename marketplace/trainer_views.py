@@ -6,6 +6,7 @@ Views parse, ask marketplace.permissions, call one service and render; a service
 """
 
 import math
+import re
 from functools import wraps
 
 from django.conf import settings
@@ -22,7 +23,7 @@ from storage.services import gallery_images, profile_photo
 from traino.exceptions import DomainError
 from traino.forms import add_domain_error
 
-from . import services
+from . import location, services
 from .models import Category, TrainerProfile
 from .permissions import can_view_trainer_page, offering_for_edit, trainer_profile_of
 from .queries import SORTS, publish_requirements, trainer_uploads
@@ -97,6 +98,28 @@ def discovery_sorts() -> list[tuple[str, str]]:
     ]
 
 
+WEEKDAY_VALUES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def discovery_weekdays() -> list[tuple[str, str]]:
+    """The "free on" days of the search by when (the API's ``days`` values)."""
+    labels = [
+        gettext("Mon"),
+        gettext("Tue"),
+        gettext("Wed"),
+        gettext("Thu"),
+        gettext("Fri"),
+        gettext("Sat"),
+        gettext("Sun"),
+    ]
+    return list(zip(WEEKDAY_VALUES, labels, strict=True))
+
+
+def _clock(raw: str) -> str:
+    return raw if CLOCK.fullmatch(raw) else ""
+
+
 def discovery_context(request) -> dict:
     """What the home page needs: filter values from the query string and the map's config.
 
@@ -107,12 +130,18 @@ def discovery_context(request) -> dict:
     center, zoom = view if view else (STOCKHOLM, DISCOVERY_ZOOM)
     price_max = request.GET.get("price_max", "").strip()[:20]
     sort = request.GET.get("sort", "")
+    min_rating = request.GET.get("min_rating", "")
     filters = {
         "q": request.GET.get("q", "").strip()[:100],
         "category": request.GET.get("category", ""),
         "price_max": price_max,
         "sort": sort if sort in SORTS else "distance",
         "available": request.GET.get("available") == "week",
+        "min_rating": min_rating if min_rating in ("4", "4.5") else "",
+        "verified": request.GET.get("verified") == "true",
+        "days": [day for day in request.GET.getlist("days") if day in WEEKDAY_VALUES],
+        "from_time": _clock(request.GET.get("from_time", "")),
+        "to_time": _clock(request.GET.get("to_time", "")),
         "match": "text" if request.GET.get("match") == "text" else "",
     }
     config = map_config(
@@ -137,6 +166,7 @@ def discovery_context(request) -> dict:
                 "%(total)s trainers in this area"
             ),
             "empty": gettext("No trainers here yet."),
+            "verified": gettext("Verified"),
             "emptyHint": gettext("Zoom out, move the map or loosen the filters."),
             "loadFailed": gettext("The trainers could not be loaded. Try again in a moment."),
             "tilesUnavailable": gettext("The map background could not be loaded."),
@@ -150,6 +180,7 @@ def discovery_context(request) -> dict:
     return {
         "categories": Category.objects.all(),
         "filters": filters,
+        "weekdays": discovery_weekdays(),
         "price_error": price_max_error(price_max),
         "max_price_kr": MAX_PRICE_KR,
         "sorts": discovery_sorts(),
@@ -165,11 +196,18 @@ def trainer_detail(request, slug: str):
     if not can_view_trainer_page(request.user, profile):
         raise Http404
     offerings = list(profile.offerings.filter(is_active=True))
+    is_owner = request.user.is_authenticated and profile.user_id == request.user.pk
+    # The exact place is the trainer's and staff's; everyone else sees the public point
+    # (marketplace/location.py) and the area. Trainees who booked find the exact place on
+    # their booking's page.
+    show_exact = is_owner or (request.user.is_authenticated and request.user.is_staff)
     location_config = None
     if profile.has_location:
         location_config = map_config(
-            latitude=profile.latitude,
-            longitude=profile.longitude,
+            latitude=profile.latitude if show_exact else profile.public_latitude,
+            longitude=profile.longitude if show_exact else profile.public_longitude,
+            approximate=not show_exact,
+            radius=location.CELL_METRES,
             zoom=14,
             label=profile.display_name,
         )
@@ -183,7 +221,8 @@ def trainer_detail(request, slug: str):
         "location_config": location_config,
         # The free-times calendar pages up to the last day schedules are expanded to.
         "horizon_days": settings.SCHEDULE_HORIZON_DAYS,
-        "is_owner": request.user.is_authenticated and profile.user_id == request.user.pk,
+        "is_owner": is_owner,
+        "show_exact": show_exact,
     }
     return render(request, "marketplace/trainer_detail.html", context)
 

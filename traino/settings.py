@@ -430,6 +430,14 @@ if BOOKING_HOLD_MINUTES < 1:
 CANCELLATION_POLICY = parse_cancellation_policy(
     env.str("CANCELLATION_POLICY", default="24:100,0:0")
 )
+# --- trust ----------------------------------------------------------------------------------
+# The key of the public (approximate) trainer locations (marketplace/location.py); empty: the
+# SECRET_KEY. Keep it stable: stored public points were computed with it. Publishing can be
+# made to need a verified trainer (staff check the certificates in the admin).
+PUBLIC_LOCATION_KEY = env.str("PUBLIC_LOCATION_KEY", default="")
+REQUIRE_VERIFICATION_TO_PUBLISH = env.bool("REQUIRE_VERIFICATION_TO_PUBLISH", default=False)
+# A completed session can be reviewed this many days after it ended.
+REVIEW_WINDOW_DAYS = env.int("REVIEW_WINDOW_DAYS", default=30)
 # Map tiles for the discovery map and trainer pages; any {z}/{x}/{y} raster tile server.
 TRAINO_MAP_TILE_URL = env.str(
     "TRAINO_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png"

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from bookings import api as bookings_api
-from bookings import api_bookings
+from bookings import api_bookings, review_api
 from bookings import feeds as bookings_feeds
 from marketplace import api as marketplace_api
 from marketplace import api_places, api_trainers
@@ -80,6 +80,20 @@ api_patterns = [
         api_bookings.NoShowReviewView.as_view(),
         name="api-booking-no-show-review",
     ),
+    path(
+        "bookings/<int:pk>/review",
+        review_api.BookingReviewView.as_view(),
+        name="api-booking-review",
+    ),
+    path(
+        "trainers/<int:pk>/reviews",
+        review_api.TrainerReviewsView.as_view(),
+        name="api-trainer-reviews",
+    ),
+    path("reviews/<int:pk>/reply", review_api.ReviewReplyView.as_view(), name="api-review-reply"),
+    path(
+        "reviews/<int:pk>/report", review_api.ReviewReportView.as_view(), name="api-review-report"
+    ),
     path("", include("storage.urls")),
     path("", include("payments.api_urls")),
     re_path(r"^.*$", errors.api_route_not_found),
@@ -141,6 +155,7 @@ urlpatterns = [
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("", include("marketplace.urls")),
     path("", include("bookings.urls")),
+    path("", include("bookings.review_urls")),
     path("", include(storage_page_patterns)),
     path("", include("payments.urls")),
     path("accounts/", include(account_patterns)),

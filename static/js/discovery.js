@@ -35,6 +35,10 @@
   var placeNoteText = document.getElementById("place-note-text");
   var textSearchButton = document.getElementById("place-note-text-search");
   var numberFormat = new Intl.NumberFormat(config.locale);
+  var ratingFormat = new Intl.NumberFormat(config.locale, {
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
 
   var map = M.createMap("discovery-map", config, { minZoom: 3 });
   map.setView(config.center, config.zoom);
@@ -107,7 +111,30 @@
     if (category) params.set("category", category);
     if (price && !priceRefused) params.set("price_max", String(Number(price) * 100));
     if (sort) params.set("sort", sort);
+    var minRating = String(data.get("min_rating") || "");
+    if (minRating) params.set("min_rating", minRating);
+    if (data.get("verified") === "true") params.set("verified", "true");
+    // Search by when: weekdays and a local time window (GET /api/trainers, from bookings).
+    var days = data.getAll("days").map(String).filter(Boolean);
+    var fromTime = String(data.get("from_time") || "");
+    var toTime = String(data.get("to_time") || "");
+    if (days.length || fromTime || toTime) {
+      if (days.length) params.set("days", days.join(","));
+      if (fromTime) params.set("from_time", fromTime);
+      if (toTime) params.set("to_time", toTime);
+    }
     return params;
+  }
+
+  function ratingText(trainer) {
+    if (!trainer.rating_count) return "";
+    return "★ " + ratingFormat.format(trainer.rating_average) + " (" + trainer.rating_count + ")";
+  }
+
+  function verifiedBadge() {
+    var badge = M.element("span", "badge badge-verified", "✓ " + config.text.verified);
+    badge.dataset.testid = "verified-badge";
+    return badge;
   }
 
   function availableOnly() {
@@ -325,7 +352,10 @@
     var name = M.element("a", "map-popup-name", trainer.display_name);
     name.href = trainer.url;
     popup.appendChild(name);
-    var details = [trainer.city, priceText(trainer)].filter(Boolean).join(" · ");
+    if (trainer.verified) popup.appendChild(verifiedBadge());
+    var details = [trainer.city, ratingText(trainer), priceText(trainer)]
+      .filter(Boolean)
+      .join(" · ");
     if (details) popup.appendChild(M.element("div", "map-popup-details", details));
     marker.bindPopup(popup, { closeButton: false, minWidth: 160 });
     marker.on("mouseover", function () { highlight(trainer.id, true); });
@@ -449,12 +479,12 @@
     }
 
     var body = M.element("span", "trainer-card-body");
-    body.appendChild(M.element("span", "trainer-card-name", trainer.display_name));
+    var nameLine = M.element("span", "trainer-card-name", trainer.display_name);
+    if (trainer.verified) nameLine.appendChild(verifiedBadge());
+    body.appendChild(nameLine);
     var meta = [];
     if (trainer.city) meta.push(trainer.city);
-    if (trainer.rating && trainer.rating.count) {
-      meta.push("★ " + trainer.rating.average + " (" + trainer.rating.count + ")");
-    }
+    if (trainer.rating_count) meta.push(ratingText(trainer));
     if (meta.length) body.appendChild(M.element("span", "trainer-card-meta", meta.join(" · ")));
     if (trainer.categories && trainer.categories.length) {
       var chips = M.element("span", "chips");
@@ -490,7 +520,9 @@
   });
   form.addEventListener("change", function (event) {
     var name = event.target.name;
-    if (name === "category" || name === "sort" || name === "available") scheduleLoad(0);
+    var immediate = ["category", "sort", "available", "min_rating", "verified", "days",
+      "from_time", "to_time"];
+    if (immediate.indexOf(name) !== -1) scheduleLoad(0);
   });
   form.addEventListener("input", function (event) {
     var name = event.target.name;

@@ -1,4 +1,6 @@
-/* The small map on a trainer's public page: one pin where the trainer trains. */
+/* The small map on a trainer's public page: where the trainer trains. Visitors get an area
+   (a circle around the public point, about 500 m from the exact place); the trainer and
+   staff get the exact pin. */
 (function () {
   "use strict";
 
@@ -11,5 +13,15 @@
   var map = M.createMap(container, config, { scrollWheelZoom: false });
   map.setView(position, config.zoom);
   M.addTiles(map, config);
-  L.marker(position, { icon: M.pinIcon(""), title: config.label, keyboard: false }).addTo(map);
+  if (config.approximate) {
+    L.circle(position, {
+      radius: config.radius,
+      color: "#0f7b6c",
+      weight: 2,
+      fillOpacity: 0.15,
+      interactive: false
+    }).addTo(map);
+  } else {
+    L.marker(position, { icon: M.pinIcon(""), title: config.label, keyboard: false }).addTo(map);
+  }
 })();

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from marketplace import api_trainers
+from marketplace.models import TrainerProfile
 from tests.factories import TrainerProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,8 @@ def test_pages_of_a_sorted_list_neither_overlap_nor_skip(api_client, monkeypatch
     # given seven trainers that all tie on the sort key, two to a page
     monkeypatch.setattr(api_trainers, "PAGE_SIZE", 2)
     created = [trainer(f"T{n}", price=40000, rating="4.00", count=3) for n in range(7)]
+    # and the same public point (each trainer's own one differs inside its ~500 m cell)
+    TrainerProfile.objects.update(public_latitude=59.3, public_longitude=18.05)
 
     seen = []
     for page in (1, 2, 3, 4):

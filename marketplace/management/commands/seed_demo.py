@@ -29,6 +29,7 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from marketplace import crypto, services, signals
+from marketplace.location import public_point_fields
 from marketplace.models import Category, Offering, Role, TrainerProfile, User
 from marketplace.queries import user_get_by_email
 
@@ -39,6 +40,7 @@ DEMO_USERS = [
     {"email": "trainee@traino.demo", "name": "Erik Johansson", "role": Role.TRAINEE},
 ]
 DEFAULT_TRAINERS = 60
+VERIFIED_EVERY = 5
 MAX_TRAINERS = 1_000_000
 BATCH_SIZE = 5000
 EMAIL_TEMPLATE = "trainer-{:05d}@demo.traino.se"
@@ -331,6 +333,15 @@ def create_demo_trainers(specs: list[dict], categories: dict[str, Category]) -> 
                 "address": "",
                 "latitude": spec["latitude"],
                 "longitude": spec["longitude"],
+                # No save() for these rows: the public point is computed here.
+                **public_point_fields(
+                    key=user_ids[user.email_index],
+                    latitude=spec["latitude"],
+                    longitude=spec["longitude"],
+                ),
+                # Every fifth demo trainer shows the verified badge (demo data: there are no
+                # certificate files behind it).
+                "verified_at": now if spec["number"] % VERIFIED_EVERY == 0 else None,
                 "time_zone": settings.TRAINO_DEFAULT_TIME_ZONE,
                 "is_published": True,
                 "min_price_amount": copies.min_price_amount,
@@ -367,6 +378,7 @@ def create_demo_trainers(specs: list[dict], categories: dict[str, Category]) -> 
                 "description": "",
                 "currency": "SEK",
                 "location_name": "",
+                "is_public_place": False,
                 "is_active": True,
                 "has_upcoming_sessions": False,  # bookings marks them with the demo schedules
                 "created_at": now,
@@ -412,6 +424,11 @@ def seed_known_trainer(categories: dict[str, Category]) -> TrainerProfile | None
         latitude=59.3135,
         longitude=18.0735,
     )
+    # Verified, as staff would after checking her certificates (demo data: no files).
+    staff = user_get_by_email("staff@traino.demo")
+    TrainerProfile.objects.filter(pk=profile.pk).update(
+        verified_at=timezone.now(), verified_by=staff
+    )
     services.offering_create(
         profile=profile, title="Personlig träning", duration_minutes=60, price_amount=65000
     )
@@ -424,6 +441,7 @@ def seed_known_trainer(categories: dict[str, Category]) -> TrainerProfile | None
         location_name="Tantolunden",
         latitude=59.3130,
         longitude=18.0520,
+        is_public_place=True,
     )
     return profile
 
