@@ -111,4 +111,3 @@ def trainer_calendar_events(
             )
     events.sort(key=lambda event: (datetime.fromisoformat(event["start"]), event["id"]))
     return events
-

@@ -528,7 +528,10 @@ def _raise_if_session_clashes(schedule: Schedule, start: datetime, end: datetime
                 message = _(
                     "This session would overlap %(title)s on %(when)s. Move or cancel that "
                     "one first."
-                ) % {"title": clash.offering_title, "when": _when(other_start, other_end, schedule.zone)}
+                ) % {
+                    "title": clash.offering_title,
+                    "when": _when(other_start, other_end, schedule.zone),
+                }
                 raise ScheduleOverlap(message, clash=clash)
 
 
@@ -545,9 +548,7 @@ def schedule_restore_occurrence(
     if start_local.tzinfo is not None:
         start_local = start_local.astimezone(schedule.zone)
     naive = start_local.replace(tzinfo=None, fold=0, microsecond=0)
-    if not recurrence.in_date_range(naive.date()) or not recurrence.is_occurrence(
-        schedule, naive
-    ):
+    if not recurrence.in_date_range(naive.date()) or not recurrence.is_occurrence(schedule, naive):
         raise NotAnOccurrence(
             _("The schedule has no session at %(when)s.") % {"when": local_label(naive)},
             fields={"start_local": [str(_("Not one of this schedule's sessions."))]},

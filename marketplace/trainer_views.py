@@ -11,6 +11,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -327,11 +328,12 @@ def trainer_publish(request, profile):
 
 @trainer_required
 def trainer_offerings(request, profile):
-    context = {
-        "profile": profile,
-        "offerings": list(profile.offerings.order_by("-is_active", "price_amount", "id")),
-        "tab": "offerings",
-    }
+    """Active offerings first, then archived ones; one that no schedule uses (and so no
+    booking either) can be deleted, the others only archived."""
+    offerings = profile.offerings.annotate(in_use=Count("schedules")).order_by(
+        "-is_active", "price_amount", "id"
+    )
+    context = {"profile": profile, "offerings": list(offerings), "tab": "offerings"}
     return render(request, "marketplace/trainer/offerings.html", context)
 
 
@@ -353,6 +355,40 @@ def trainer_offering_new(request, profile):
             messages.success(request, gettext("The offering is saved."))
             return redirect(requested_next(request) or "trainer-offerings")
     return _render_offering_form(request, profile, form)
+
+
+@login_required
+@require_POST
+def trainer_offering_restore(request, offering_id: int):
+    """Make an archived offering bookable again."""
+    offering = offering_for_edit(request.user, offering_id)
+    try:
+        services.offering_update(offering=offering, is_active=True)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            gettext("%(title)s is bookable again. Put it in your calendar to offer sessions.")
+            % {"title": offering.title},
+        )
+    return redirect("trainer-offerings")
+
+
+@login_required
+@require_POST
+def trainer_offering_delete(request, offering_id: int):
+    """Delete an offering nothing uses; one with schedules (and so bookings) is refused with
+    OFFERING_IN_USE: archive it instead."""
+    offering = offering_for_edit(request.user, offering_id)
+    title = offering.title
+    try:
+        services.offering_delete(offering=offering)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, gettext("%(title)s is deleted.") % {"title": title})
+    return redirect("trainer-offerings")
 
 
 @login_required
