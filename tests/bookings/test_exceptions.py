@@ -159,7 +159,7 @@ def test_only_the_owner_restores(client, schedule):
     assert Schedule.objects.get(pk=schedule.pk).exdates == ["2027-01-11T07:00:00"]
 
 
-# --- stopping and starting again ----------------------------------------------------------------
+# --- stopping and starting again --------------------------------------------------------------
 
 
 def test_a_stopped_schedule_starts_again(owner, schedule):
@@ -200,7 +200,7 @@ def test_the_calendar_offers_start_again_only_on_stopped_schedules(owner, schedu
     assert f"/trainer/schedules/{stopped.pk}/restart/" in response.text
 
 
-# --- the schedule form's dates off ------------------------------------------------------------------
+# --- the schedule form's dates off ------------------------------------------------------------
 
 
 def form_data(schedule, **changes):
@@ -291,7 +291,7 @@ def test_cancelling_a_booked_date_on_the_form_shows_the_booking_then_cancels_it(
     ]
 
 
-# --- confirm steps: stop, cancel a date ---------------------------------------------------------------
+# --- confirm steps: stop, cancel a date -------------------------------------------------------
 
 
 def test_stopping_a_booked_schedule_shows_the_bookings_and_changes_nothing_until_confirmed(
@@ -342,7 +342,7 @@ def test_cancelling_a_booked_date_goes_through_the_confirm_step(owner, schedule)
     assert booking.status == "cancelled"
 
 
-# --- the slot page ----------------------------------------------------------------------------------
+# --- the slot page ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -370,7 +370,7 @@ def test_a_time_that_never_was_a_session_is_still_not_in_the_schedule(client, sc
     assert response.context["problem"] == "This time is not in the trainer's schedule."
 
 
-# --- offerings: archive, make bookable, delete ------------------------------------------------------
+# --- offerings: archive, make bookable, delete ------------------------------------------------
 
 
 def test_archiving_an_offering_without_bookings(owner, schedule):
