@@ -8,7 +8,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -133,7 +133,13 @@ def user_delete(*, user: User, cancel_bookings: bool = False, actor: User | None
     if any(reply is True for _receiver, reply in replies):
         user_anonymise(user=user)
         return "anonymised"
-    user.delete()
+    try:
+        with transaction.atomic():
+            user.delete()
+    except (ProtectedError, RestrictedError):
+        # Another app keeps rows that must outlive the person (a payout account, say).
+        user_anonymise(user=user)
+        return "anonymised"
     return "deleted"
 
 

@@ -370,3 +370,18 @@ def test_a_trainee_with_past_bookings_is_anonymised_not_deleted(client):
     user = User.objects.get(pk=trainee.pk)
     assert (user.name, user.is_active) == ("", False)
     assert Booking.objects.get(pk=booking.pk).trainee_id == user.pk
+
+
+def test_a_trainer_with_a_payout_account_is_anonymised_not_deleted(client):
+    from tests.factories import ConnectedAccountFactory, TrainerProfileFactory
+
+    profile = TrainerProfileFactory()
+    ConnectedAccountFactory(trainer=profile)
+    client.force_login(profile.user)
+
+    response = close(client)
+
+    assert response.url == reverse("home")
+    user = User.objects.get(pk=profile.user_id)
+    assert (user.name, user.is_active) == ("", False)
+    assert TrainerProfile.objects.get(pk=profile.pk).display_name == "Former trainer"
