@@ -430,3 +430,33 @@ def test_someone_elses_offering_cannot_be_archived_or_deleted(client, schedule):
 
     assert (archive.status_code, delete.status_code) == (403, 403)
     assert Offering.objects.get(pk=schedule.offering_id).is_active is True
+
+
+# --- the same through the API ------------------------------------------------------------------
+
+
+def test_the_api_restores_a_cancelled_session_by_leaving_it_out_of_exdates(api_client, schedule):
+    api_client.force_authenticate(schedule.trainer.user)
+
+    response = api_client.patch(f"/api/schedules/{schedule.pk}", {"exdates": []}, format="json")
+
+    assert (response.status_code, response.json()["exdates"]) == (200, [])
+
+
+def test_the_api_starts_a_stopped_schedule_again_with_the_overlap_check(api_client, schedule):
+    api_client.force_authenticate(schedule.trainer.user)
+    Schedule.objects.filter(pk=schedule.pk).update(is_active=False)
+    other = ScheduleFactory(
+        offering=OfferingFactory(trainer=schedule.trainer, title="Spinning"),
+        start_time=time(7, 30),
+    )
+    url = f"/api/schedules/{schedule.pk}"
+
+    refused = api_client.patch(url, {"is_active": True}, format="json", **SV)
+    Schedule.objects.filter(pk=other.pk).update(is_active=False)
+    started = api_client.patch(url, {"is_active": True}, format="json")
+
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "SCHEDULE_OVERLAP"
+    assert refused.json()["error"]["message"].startswith("Det här schemat krockar med Spinning")
+    assert (started.status_code, started.json()["is_active"]) == (200, True)
