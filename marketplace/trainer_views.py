@@ -337,8 +337,14 @@ def trainer_offerings(request, profile):
     return render(request, "marketplace/trainer/offerings.html", context)
 
 
-def _render_offering_form(request, profile, form, offering=None):
-    context = {"profile": profile, "form": form, "offering": offering, "tab": "offerings"}
+def _render_offering_form(request, profile, form, offering=None, affected=None):
+    context = {
+        "profile": profile,
+        "form": form,
+        "offering": offering,
+        "affected": affected,
+        "tab": "offerings",
+    }
     return render(request, "marketplace/trainer/offering_form.html", context)
 
 
@@ -403,6 +409,15 @@ def trainer_offering_edit(request, offering_id: int):
             try:
                 services.offering_update(offering=offering, **form.service_fields())
             except DomainError as exc:
+                offering.refresh_from_db()
+                if exc.code == "BOOKINGS_AFFECTED":
+                    # Shown with a way through: archiving it cancels them (bookings' page).
+                    affected = {
+                        "message": str(exc.message),
+                        "lines": exc.field_messages().get("bookings", []),
+                        "archiving": not form.cleaned_data["is_active"],
+                    }
+                    return _render_offering_form(request, profile, form, offering, affected)
                 add_domain_error(form, exc)
             else:
                 messages.success(request, gettext("The offering is saved."))

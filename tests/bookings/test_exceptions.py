@@ -460,3 +460,22 @@ def test_the_api_starts_a_stopped_schedule_again_with_the_overlap_check(api_clie
     assert refused.json()["error"]["code"] == "SCHEDULE_OVERLAP"
     assert refused.json()["error"]["message"].startswith("Det här schemat krockar med Spinning")
     assert (started.status_code, started.json()["is_active"]) == (200, True)
+
+
+def test_unticking_bookable_on_the_edit_form_points_to_archiving(owner, schedule):
+    confirm(book(UserFactory(name="Maja Svensson"), schedule))
+    form = {
+        "title": "Yoga",
+        "description": "",
+        "duration_minutes": "60",
+        "price": "450",
+        "capacity": "4",
+        "location_name": "",
+    }  # "is_active" left out: unticked
+
+    response = owner.post(f"/trainer/offerings/{schedule.offering_id}/edit/", form)
+
+    assert response.status_code == 200
+    assert response.context["affected"]["lines"][0].endswith(": Maja")
+    assert f'action="/trainer/offerings/{schedule.offering_id}/archive/"' in response.text
+    assert Offering.objects.get(pk=schedule.offering_id).is_active is True
