@@ -31,11 +31,14 @@ from .models import ApiToken, TrainerProfile, User
 from .queries import user_get_by_email
 
 EMAIL_CHANGE_SALT = "traino.account.email-change"
-EMAIL_CHANGE_LINK_HOURS = 24
+
+
+def link_hours() -> int:
+    return settings.EMAIL_CHANGE_LINK_HOURS
 
 
 def _link_max_age() -> int:
-    return int(getattr(settings, "EMAIL_CHANGE_LINK_HOURS", EMAIL_CHANGE_LINK_HOURS)) * 3600
+    return link_hours() * 3600
 
 
 def _aad(user: User) -> bytes:

@@ -62,7 +62,7 @@ def email_change(request):
                 )
                 % {
                     "email": form.cleaned_data["email"],
-                    "hours": account_services.EMAIL_CHANGE_LINK_HOURS,
+                    "hours": account_services.link_hours(),
                 },
             )
             return redirect("account")

@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from . import services
-from .account_services import EMAIL_CHANGE_LINK_HOURS
+from .account_services import link_hours
 
 
 @shared_task
@@ -43,7 +43,7 @@ def send_email_change_link(*, user_id: int, token: str, url: str, language: str)
         return False
     if user.pk != user_id:
         return False
-    context = {"name": user.name, "url": url, "hours": EMAIL_CHANGE_LINK_HOURS, "email": new_email}
+    context = {"name": user.name, "url": url, "hours": link_hours(), "email": new_email}
     _send(to=new_email, template="email_change", context=context, language=language)
     return True
 
