@@ -7,5 +7,6 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        # Registers the deploy check and fills the webhook handler table in every process.
-        from . import checks, handlers  # noqa: F401
+        # Registers the deploy check and fills the webhook handler table in every process;
+        # account_data answers the user's data download.
+        from . import account_data, checks, handlers  # noqa: F401

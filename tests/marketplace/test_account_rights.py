@@ -385,3 +385,16 @@ def test_a_trainer_with_a_payout_account_is_anonymised_not_deleted(client):
     user = User.objects.get(pk=profile.user_id)
     assert (user.name, user.is_active) == ("", False)
     assert TrainerProfile.objects.get(pk=profile.pk).display_name == "Former trainer"
+
+
+def test_a_trainers_download_has_their_payout_account(client):
+    from tests.factories import ConnectedAccountFactory, TrainerProfileFactory
+
+    profile = TrainerProfileFactory()
+    account = ConnectedAccountFactory(trainer=profile, payouts_enabled=True)
+    client.force_login(profile.user)
+
+    data = client.get(reverse("account-data")).json()
+
+    assert data["payout_account"]["stripe_account_id"] == account.stripe_account_id
+    assert data["payout_account"]["payouts_enabled"] is True
