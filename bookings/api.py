@@ -36,7 +36,7 @@ from traino.api import (
 )
 from traino.exceptions import NotFound
 
-from . import queries, recurrence, services
+from . import calendar_events, queries, recurrence, services
 from .api_types import (
     AvailabilityOut,
     AvailableTrainersOut,
@@ -384,20 +384,5 @@ class TrainerCalendarView(APIView):
         if end - start > timedelta(days=MAX_WINDOW_DAYS):
             message = _("The window may be at most %(max)d days.") % {"max": MAX_WINDOW_DAYS}
             raise WindowTooLarge(message, fields={"end": [message]})
-        events = [
-            {
-                "id": f"{o.schedule_id}-{o.start.strftime(SLOT_FORMAT)}",
-                "title": o.offering_title,
-                "start": o.start_local.isoformat(),
-                "end": o.end_local.isoformat(),
-                "extendedProps": {
-                    "schedule_id": o.schedule_id,
-                    "start_local": o.start_local.replace(tzinfo=None).isoformat(),
-                    "seats_left": o.seats_left,
-                    "capacity": o.capacity,
-                    "cancelled": False,
-                },
-            }
-            for o in queries.trainer_calendar(profile, start, end)
-        ]
+        events = calendar_events.trainer_calendar_events(profile, start, end)
         return Response(CalendarEventOut(events, many=True).data)

@@ -122,6 +122,18 @@ class ScheduleInput(serializers.Serializer):
 
 
 class ScheduleChangeInput(ScheduleInput):
+    is_active = serializers.BooleanField(
+        required=False,
+        help_text="true starts a stopped schedule again (refused with 400 SCHEDULE_OVERLAP "
+        "when it overlaps another active schedule); false stops it, like DELETE.",
+    )
+    exdates = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        max_length=1000,
+        help_text='Local starts of the cancelled sessions, e.g. ["2026-12-07T07:00:00"]: '
+        "leaving one out restores it (bookable again), adding one cancels it.",
+    )
     cancel_bookings = serializers.BooleanField(
         required=False,
         default=False,
@@ -180,7 +192,11 @@ class CalendarEventPropsOut(serializers.Serializer):
     start_local = serializers.CharField(help_text="Wall time without offset, for cancelling.")
     seats_left = serializers.IntegerField(min_value=0)
     capacity = serializers.IntegerField(min_value=1)
-    cancelled = serializers.BooleanField()
+    booked = serializers.IntegerField(min_value=0, help_text="Active bookings of the session.")
+    attendees = serializers.ListField(
+        child=serializers.CharField(), help_text="The booked trainees' first names."
+    )
+    cancelled = serializers.BooleanField(help_text="Cancelled by the trainer: restorable.")
 
 
 class CalendarEventOut(serializers.Serializer):

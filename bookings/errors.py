@@ -142,3 +142,11 @@ class ScheduleHasBookings(DomainError):
     status = 409
     code = "SCHEDULE_HAS_BOOKINGS"
     message = _("Bookings refer to this schedule, so it cannot be deleted: stop it instead.")
+
+
+class OccurrenceInPast(DomainError):
+    """A session that has started can no longer be cancelled or restored from the calendar."""
+
+    status = 409
+    code = "OCCURRENCE_IN_PAST"
+    message = _("This session has already started: it can no longer be changed.")

@@ -5,7 +5,7 @@ the rule against the trainer's other schedules.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +14,8 @@ from marketplace.models import Offering, TrainerProfile
 
 from .errors import InvalidRRule
 from .models import Schedule
-from .recurrence import MAX_COUNT, Rule, build_rrule, parse_rrule
-from .services import local_date_label
+from .recurrence import MAX_COUNT, Rule, build_rrule, in_date_range, is_occurrence, parse_rrule
+from .services import local_date_label, local_label
 
 WEEKDAYS = [
     ("MO", _("Mon")),
@@ -92,6 +92,19 @@ class ScheduleForm(forms.Form):
     count = forms.IntegerField(
         label=_("Number of sessions"), required=False, min_value=1, max_value=MAX_COUNT
     )
+    # Edit only: the cancelled sessions (ticked ones stay cancelled) and one more to cancel.
+    exdates = forms.MultipleChoiceField(
+        label=_("Cancelled sessions"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Untick a session to restore it: trainees can book it again."),
+    )
+    cancel_date = forms.DateField(
+        label=_("Cancel the session on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("One date off, e.g. a holiday; the rest of the schedule stays."),
+    )
 
     def __init__(self, *args, trainer: TrainerProfile, schedule: Schedule | None = None, **kwargs):
         if schedule is not None and not kwargs.get("data") and not args:
@@ -105,6 +118,15 @@ class ScheduleForm(forms.Form):
                 pk=schedule.offering_id
             )
         self.fields["offering"].queryset = offerings.order_by("title", "id")
+        self.schedule = schedule
+        if schedule is None:
+            del self.fields["exdates"]
+            del self.fields["cancel_date"]
+        else:
+            self.fields["exdates"].choices = [
+                (value, local_label(datetime.fromisoformat(value)))
+                for value in sorted(schedule.exdates or ())
+            ]
         if schedule is None and not self.is_bound:
             only = list(offerings[:2])
             if len(only) == 1:
@@ -126,7 +148,31 @@ class ScheduleForm(forms.Form):
                 self.add_error("until_date", _("The last date cannot be before the first date."))
         if end == COUNT and not data.get("count") and "count" not in self.errors:
             self.add_error("count", _("Say after how many sessions it ends."))
+        if data.get("cancel_date") and not self.errors:
+            self._check_cancel_date(data)
         return data
+
+    def _check_cancel_date(self, data) -> None:
+        """The date to cancel must be one of the sessions the answers describe."""
+        day = data["cancel_date"]
+        start = datetime.combine(day, data["start_time"].replace(tzinfo=None, second=0))
+        candidate = Schedule(
+            starts_on=data["starts_on"],
+            start_time=data["start_time"],
+            rrule=self.rrule,
+            time_zone=self.schedule.time_zone,
+        )
+        try:
+            found = in_date_range(day) and is_occurrence(candidate, start)
+        except InvalidRRule:
+            found = False
+        if not found:
+            self.add_error(
+                "cancel_date",
+                _("There is no session on %(date)s to cancel.") % {"date": local_date_label(day)},
+            )
+        else:
+            data["cancel_start"] = start.isoformat(timespec="seconds")
 
     @property
     def rrule(self) -> str:
@@ -151,7 +197,19 @@ class ScheduleForm(forms.Form):
             "start_time": data["start_time"],
             "duration_minutes": data["duration_minutes"],
             "rrule": self.rrule,
+            **self._exdate_fields(),
         }
+
+    def _exdate_fields(self) -> dict:
+        if "exdates" not in self.fields:
+            return {}
+        if self.data.get("exdates_shown") == "1":
+            kept = list(self.cleaned_data.get("exdates") or [])
+        else:  # a post from elsewhere that did not show them: they stay as they are
+            kept = list(self.schedule.exdates or [])
+        if self.cleaned_data.get("cancel_start"):
+            kept.append(self.cleaned_data["cancel_start"])
+        return {"exdates": sorted(set(kept))}
 
 
 def _parsed(rule: str) -> Rule | None:
@@ -183,6 +241,7 @@ def initial_from_schedule(schedule: Schedule) -> dict:
         "interval": interval if interval > 1 else 2,
         "weekdays": [code for code in WEEKDAY_CODES if code in days],
         "end": NO_END,
+        "exdates": list(schedule.exdates or ()),
     }
     if rule.until_date is not None:
         initial.update(end=UNTIL, until_date=rule.until_date)

@@ -21,10 +21,11 @@ from marketplace.signals import (
     offering_changed,
     offering_will_change,
     trainer_publish_requirements,
+    user_data_requested,
     user_will_be_deleted,
 )
 
-from . import demo, queries, services
+from . import account_data, demo, queries, services
 from .cache import availability_invalidate_on_commit
 from .errors import OfferingInUse
 from .models import Schedule
@@ -63,6 +64,13 @@ def settle_bookings_of_leaving_user(
     the trainer's schedules stop. True (keep the row, anonymised) when bookings or their
     trail refer to the user: they are never deleted."""
     return services.account_settle_bookings(user=user, cancel_bookings=cancel_bookings, actor=actor)
+
+
+@receiver(user_data_requested, dispatch_uid="bookings.user_data_requested")
+def bookings_of_user_for_export(sender, *, user, **kwargs) -> dict:
+    """The user's bookings (as trainee and as trainer), schedules and calendar feed for
+    their data download (marketplace.account_services)."""
+    return account_data.user_bookings_data(user=user)
 
 
 demo_trainers_seeded.connect(demo.on_demo_trainers_seeded, dispatch_uid="bookings.demo_schedules")

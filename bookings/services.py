@@ -31,6 +31,7 @@ from .errors import (
     InvalidRRule,
     InvalidSchedule,
     NotAnOccurrence,
+    OccurrenceInPast,
     ScheduleHasBookings,
     ScheduleOverlap,
 )
@@ -503,6 +504,79 @@ def schedule_cancel_occurrence(
         trainers_sync_upcoming_offerings(trainer_ids=[locked.trainer_id])
     schedule.exdates = locked.exdates
     return schedule
+
+
+def _raise_if_session_clashes(schedule: Schedule, start: datetime, end: datetime) -> None:
+    """Refuse (ScheduleOverlap) one session of ``schedule`` from ``start`` to ``end`` that
+    overlaps a session of the trainer's other active schedules."""
+    others = (
+        Schedule.objects.active()
+        .filter(trainer_id=schedule.trainer_id)
+        .exclude(pk=schedule.pk)
+        .select_related("offering")
+    )
+    longest = timedelta(minutes=480)  # no session is longer: one starting earlier may run in
+    for other in others:
+        for other_start, other_end in recurrence.intervals(other, start - longest, end):
+            if other_start < end and other_end > start:
+                clash = Clash(
+                    schedule_id=other.pk,
+                    offering_title=other.offering.title,
+                    start=other_start,
+                    end=other_end,
+                )
+                message = _(
+                    "This session would overlap %(title)s on %(when)s. Move or cancel that "
+                    "one first."
+                ) % {
+                    "title": clash.offering_title,
+                    "when": _when(other_start, other_end, schedule.zone),
+                }
+                raise ScheduleOverlap(message, clash=clash)
+
+
+def schedule_restore_occurrence(
+    *, schedule: Schedule, start_local: datetime, now: datetime | None = None
+) -> Schedule:
+    """Take a cancelled session back into the schedule (remove its EXDATE): bookable again.
+
+    Restoring one that is not cancelled is harmless. Refused when it is not one of the
+    schedule's sessions (NotAnOccurrence), has started (OccurrenceInPast), or would overlap
+    another of the trainer's sessions (ScheduleOverlap), checked under the trainer's lock.
+    """
+    now = now or timezone.now()
+    if start_local.tzinfo is not None:
+        start_local = start_local.astimezone(schedule.zone)
+    naive = start_local.replace(tzinfo=None, fold=0, microsecond=0)
+    if not recurrence.in_date_range(naive.date()) or not recurrence.is_occurrence(schedule, naive):
+        raise NotAnOccurrence(
+            _("The schedule has no session at %(when)s.") % {"when": local_label(naive)},
+            fields={"start_local": [str(_("Not one of this schedule's sessions."))]},
+        )
+    value = naive.isoformat(timespec="seconds")
+    with transaction.atomic():
+        _lock_trainer(schedule.trainer_id)
+        _lock_schedule(schedule.pk)
+        locked = Schedule.objects.select_related("offering").get(pk=schedule.pk)
+        if value in locked.exdates:
+            start_utc = recurrence.localize(naive, locked.zone)
+            if start_utc <= now:
+                raise OccurrenceInPast()
+            if locked.is_active:
+                _raise_if_session_clashes(locked, start_utc, start_utc + locked.duration)
+            locked.exdates = [item for item in locked.exdates if item != value]
+            locked.save(update_fields=["exdates", "updated_at"])
+            availability_invalidate_on_commit(locked.trainer_id)
+            trainers_sync_upcoming_offerings(trainer_ids=[locked.trainer_id], now=now)
+    schedule.exdates = locked.exdates
+    return schedule
+
+
+def schedule_restart(*, schedule: Schedule, now: datetime | None = None) -> ScheduleResult:
+    """Start a stopped schedule again, with every check of a new one: its offering must be
+    bookable and its sessions may not overlap the trainer's other active schedules
+    (ScheduleOverlap)."""
+    return schedule_update(schedule=schedule, is_active=True, now=now)
 
 
 def offering_refuse_if_booked(

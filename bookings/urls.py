@@ -23,6 +23,21 @@ urlpatterns = [
         views.schedule_cancel_occurrence,
         name="schedule-cancel-occurrence",
     ),
+    path(
+        "trainer/schedules/<int:schedule_id>/restore-occurrence/",
+        views.schedule_restore_occurrence,
+        name="schedule-restore-occurrence",
+    ),
+    path(
+        "trainer/schedules/<int:schedule_id>/restart/",
+        views.schedule_restart,
+        name="schedule-restart",
+    ),
+    path(
+        "trainer/offerings/<int:offering_id>/archive/",
+        views.offering_archive,
+        name="trainer-offering-archive",
+    ),
     path("book/<int:schedule_id>/<str:start>/", views.book_slot, name="book-slot"),
 ]
 

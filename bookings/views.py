@@ -8,6 +8,7 @@ such as SCHEDULE_OVERLAP) is shown on the form.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +24,7 @@ from marketplace.models import TrainerProfile
 from marketplace.money import format_money
 from marketplace.permissions import (
     can_view_trainer_page,
+    offering_for_edit,
     trainer_profile_of,
     trainer_profile_required,
 )
@@ -36,7 +38,7 @@ from .errors import BookingsAffected
 from .forms import ScheduleForm, describe_rrule
 from .models import CalendarFeed, Schedule
 from .permissions import schedule_for_owner
-from .recurrence import in_date_range
+from .recurrence import in_date_range, is_occurrence
 
 
 def _language() -> str:
@@ -100,6 +102,7 @@ def _calendar_config(request, profile: TrainerProfile) -> dict:
         "locale": calendar_locale(),
         "initialDate": initial_date,
         "cancelUrl": reverse("schedule-cancel-occurrence", args=[0]).replace("/0/", "/{id}/"),
+        "restoreUrl": reverse("schedule-restore-occurrence", args=[0]).replace("/0/", "/{id}/"),
         "text": {
             "loadFailed": gettext("Your calendar could not be loaded. Try again in a moment."),
             "seats": gettext("%(left)s of %(capacity)s places free"),
@@ -107,6 +110,10 @@ def _calendar_config(request, profile: TrainerProfile) -> dict:
             "sessionsOne": gettext("1 session"),
             "sessionsOther": gettext("%(count)s sessions"),
             "allCancelled": gettext("Every session cancelled"),
+            "bookedNone": gettext("Nobody has booked yet."),
+            "bookedOne": gettext("1 booked: %(names)s"),
+            "bookedOther": gettext("%(count)s booked: %(names)s"),
+            "cancelledTitle": gettext("Cancelled: %(title)s"),
         },
     }
 
@@ -138,7 +145,7 @@ def trainer_calendar(request):
     return render(request, "bookings/trainer_calendar.html", context)
 
 
-def _render_schedule_form(request, profile, form, schedule=None, status=200):
+def _render_schedule_form(request, profile, form, schedule=None, status=200, affected=()):
     others = profile.schedules.active().select_related("offering")
     if schedule is not None:
         others = others.exclude(pk=schedule.pk)
@@ -148,6 +155,7 @@ def _render_schedule_form(request, profile, form, schedule=None, status=200):
         "form": form,
         "schedule": schedule,
         "horizon_months": round(horizon_days() / 30.4),
+        "affected": affected,
         "tab": "calendar",
     }
     return render(request, "bookings/schedule_form.html", context, status=status)
@@ -177,8 +185,11 @@ def schedule_new(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def schedule_edit(request, schedule_id: int):
+    """Edit a schedule. A change that moves or removes booked sessions shows them first, on
+    the form, with a second button that saves it and cancels them (full refunds)."""
     schedule = schedule_for_owner(request.user, schedule_id)
     profile = schedule.trainer
+    affected = []
     if request.method == "POST":
         form = ScheduleForm(request.POST, trainer=profile, schedule=schedule)
         if form.is_valid():
@@ -190,7 +201,8 @@ def schedule_edit(request, schedule_id: int):
                     **form.service_fields(),
                 )
             except BookingsAffected as exc:
-                form.add_error(None, [str(exc.message), *exc.field_messages()["bookings"]])
+                form.add_error(None, str(exc.message))
+                affected = affected_rows(exc.bookings, schedule.zone)
                 schedule.refresh_from_db()
             except DomainError as exc:
                 add_domain_error(form, exc)
@@ -201,18 +213,30 @@ def schedule_edit(request, schedule_id: int):
                 return redirect(_calendar_url(result.schedule.starts_on))
     else:
         form = ScheduleForm(trainer=profile, schedule=schedule)
-    return _render_schedule_form(request, profile, form, schedule)
+    return _render_schedule_form(request, profile, form, schedule, affected=affected)
 
 
 @login_required
 @require_POST
 def schedule_deactivate(request, schedule_id: int):
+    """Stop a schedule; its booked sessions are shown first, and cancelled only when the
+    trainer confirms on that page (``cancel_bookings=1``)."""
     schedule = schedule_for_owner(request.user, schedule_id)
     try:
         services.schedule_deactivate(
             schedule=schedule,
             cancel_bookings=request.POST.get("cancel_bookings") == "1",
             actor=request.user,
+        )
+    except BookingsAffected as exc:
+        return render_confirm(
+            request,
+            exc,
+            zone=schedule.zone,
+            heading=gettext("Stop %(title)s?") % {"title": schedule.offering.title},
+            action=reverse("schedule-deactivate", args=[schedule.pk]),
+            confirm_label=gettext("Cancel the bookings and stop the schedule"),
+            back_url=reverse("trainer-calendar"),
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
@@ -227,23 +251,68 @@ def schedule_deactivate(request, schedule_id: int):
 
 @login_required
 @require_POST
-def schedule_cancel_occurrence(request, schedule_id: int):
-    """Cancels one occurrence (an EXDATE); the calendar's dialog posts here."""
+def schedule_restart(request, schedule_id: int):
+    """Start a stopped schedule again; an overlap with another schedule is refused."""
     schedule = schedule_for_owner(request.user, schedule_id)
+    try:
+        result = services.schedule_restart(schedule=schedule)
+    except DomainError as exc:
+        messages.error(request, _problem_text(exc))
+        return redirect(reverse("trainer-calendar") + "#schedules")
+    messages.success(
+        request,
+        gettext("%(title)s is back in your calendar: trainees can book it again.")
+        % {"title": schedule.offering.title},
+    )
+    _announce(request, result, result.schedule.zone)
+    return redirect("trainer-calendar")
+
+
+def _problem_text(exc: DomainError) -> str:
+    """The refusal's message, with a field message that says more (e.g. which offering)."""
+    details = [m for messages_ in exc.field_messages().values() for m in messages_]
+    extra = [m for m in details if m != str(exc.message)]
+    return " ".join([str(exc.message), *extra[:1]])
+
+
+def _start_local_param(request) -> datetime | None:
     try:
         start_local = datetime.fromisoformat(request.POST.get("start_local", ""))
     except ValueError:
-        start_local = None
+        return None
+    return start_local.replace(tzinfo=None)
+
+
+@login_required
+@require_POST
+def schedule_cancel_occurrence(request, schedule_id: int):
+    """Cancels one occurrence (an EXDATE); the calendar's dialog posts here. A booked one is
+    shown first, with its bookings, and cancelled only when the trainer confirms."""
+    schedule = schedule_for_owner(request.user, schedule_id)
+    start_local = _start_local_param(request)
     if start_local is None:
         messages.error(request, gettext("Pick a session in the calendar to cancel it."))
         return redirect("trainer-calendar")
-    start_local = start_local.replace(tzinfo=None)
+    day = start_local.date()
+    back = _calendar_url(day if in_date_range(day) else None)
     try:
         services.schedule_cancel_occurrence(
             schedule=schedule,
             start_local=start_local,
             cancel_bookings=request.POST.get("cancel_bookings") == "1",
             actor=request.user,
+        )
+    except BookingsAffected as exc:
+        return render_confirm(
+            request,
+            exc,
+            zone=schedule.zone,
+            heading=gettext("Cancel %(title)s on %(when)s?")
+            % {"title": schedule.offering.title, "when": services.local_label(start_local)},
+            action=reverse("schedule-cancel-occurrence", args=[schedule.pk]),
+            hidden={"start_local": start_local.isoformat(timespec="seconds")},
+            confirm_label=gettext("Cancel the session and its bookings"),
+            back_url=back,
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
@@ -253,8 +322,123 @@ def schedule_cancel_occurrence(request, schedule_id: int):
             gettext("%(title)s on %(when)s is cancelled.")
             % {"title": schedule.offering.title, "when": services.local_label(start_local)},
         )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def schedule_restore_occurrence(request, schedule_id: int):
+    """Takes a cancelled session back (the calendar's dialog posts here)."""
+    schedule = schedule_for_owner(request.user, schedule_id)
+    start_local = _start_local_param(request)
+    if start_local is None:
+        messages.error(request, gettext("Pick a cancelled session in the calendar to restore it."))
+        return redirect("trainer-calendar")
+    try:
+        services.schedule_restore_occurrence(schedule=schedule, start_local=start_local)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            gettext("%(title)s on %(when)s is back: trainees can book it again.")
+            % {"title": schedule.offering.title, "when": services.local_label(start_local)},
+        )
     day = start_local.date()
     return redirect(_calendar_url(day if in_date_range(day) else None))
+
+
+@login_required
+@require_POST
+def offering_archive(request, offering_id: int):
+    """Archive an offering (no longer bookable, kept for its history); its booked sessions
+    are shown first and cancelled only when the trainer confirms."""
+    offering = offering_for_edit(request.user, offering_id)
+    was_published = offering.trainer.is_published
+    try:
+        services.offering_deactivate(
+            offering=offering,
+            cancel_bookings=request.POST.get("cancel_bookings") == "1",
+            actor=request.user,
+        )
+    except BookingsAffected as exc:
+        return render_confirm(
+            request,
+            exc,
+            zone=ZoneInfo(offering.trainer.time_zone),
+            heading=gettext("Archive %(title)s?") % {"title": offering.title},
+            action=reverse("trainer-offering-archive", args=[offering.pk]),
+            confirm_label=gettext("Cancel the bookings and archive it"),
+            back_url=reverse("trainer-offerings"),
+            tab="offerings",
+        )
+    except DomainError as exc:
+        messages.error(request, _problem_text(exc))
+        return redirect("trainer-offerings")
+    messages.success(
+        request,
+        gettext("%(title)s is archived: trainees can no longer book it.")
+        % {"title": offering.title},
+    )
+    if was_published and not offering.trainer.is_published:
+        messages.warning(
+            request,
+            gettext(
+                "You have no bookable offering left, so your page is hidden. "
+                "Make an offering bookable and publish again."
+            ),
+        )
+    return redirect("trainer-offerings")
+
+
+# --- bookings in the way of a change --------------------------------------------------------
+
+
+def affected_rows(bookings, zone) -> list[dict]:
+    """What the confirm step lists for each booking in the way."""
+    rows = []
+    for booking in bookings:
+        start = booking.start.astimezone(zone)
+        rows.append(
+            {
+                "when": "{}–{}".format(
+                    services.local_label(start), booking.end.astimezone(zone).strftime("%H:%M")
+                ),
+                "title": booking.offering.title,
+                "who": (booking.trainee.name or "").split(" ")[0] or f"#{booking.pk}",
+                "status": booking.get_status_display(),
+                "price": format_money(booking.price_amount, booking.currency, _language()),
+            }
+        )
+    return rows
+
+
+def render_confirm(
+    request,
+    exc: BookingsAffected,
+    *,
+    zone,
+    heading: str,
+    action: str,
+    confirm_label: str,
+    back_url: str,
+    hidden: dict | None = None,
+    tab: str = "calendar",
+):
+    """The page between a change and the bookings it would cancel: lists them, then either
+    goes ahead (the same POST with ``cancel_bookings=1``) or goes back, changing nothing."""
+    context = {
+        "heading": heading,
+        "message": str(exc.message),
+        "rows": affected_rows(exc.bookings, zone),
+        "action": action,
+        "hidden": hidden or {},
+        "confirm_label": confirm_label,
+        "back_url": back_url,
+        "tab": tab,
+        "profile": trainer_profile_of(request.user),
+    }
+    return render(request, "bookings/confirm_cancel_bookings.html", context)
 
 
 @login_required
@@ -276,6 +460,21 @@ def calendar_feed_regenerate(request):
 # --- a slot on a trainer's public calendar -------------------------------------------------
 
 
+def _why_not_offered(schedule: Schedule, start_utc: datetime) -> str | None:
+    """Says so when the trainer cancelled this session or stopped the schedule, rather than
+    "not in the schedule": a trainee coming back to a link sees what happened."""
+    if not in_date_range(start_utc.date()):
+        return None
+    naive = start_utc.astimezone(schedule.zone).replace(tzinfo=None)
+    if not is_occurrence(schedule, naive):
+        return None
+    if naive.isoformat(timespec="seconds") in (schedule.exdates or ()):
+        return gettext("The trainer cancelled this session.")
+    if not schedule.is_active or not schedule.offering.is_active:
+        return gettext("The trainer no longer offers this session.")
+    return None
+
+
 def book_slot(request, schedule_id: int, start: str):
     """The slot a trainee picked: its details and whether it can be booked. Booking starts
     from here: the review page (booking_views.booking_review) holds the seat."""
@@ -288,7 +487,10 @@ def book_slot(request, schedule_id: int, start: str):
         start_utc = None
     status = queries.slot_status(schedule, start_utc, now=timezone.now())
     occurrence = status.occurrence
-    context = {"schedule": schedule, "occurrence": occurrence, "problem": status.message}
+    problem = status.message
+    if occurrence is None and schedule is not None and start_utc is not None:
+        problem = _why_not_offered(schedule, start_utc) or problem
+    context = {"schedule": schedule, "occurrence": occurrence, "problem": problem}
     if occurrence is not None:
         offering = schedule.offering
         context.update(

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from traino.exceptions import Conflict
+from traino.exceptions import Conflict, InvalidInput
 
 
 class EmailTaken(Conflict):
@@ -40,3 +40,27 @@ class NoVerifiedCertificate(Conflict):
 class InvalidRejection(Conflict):
     code = "INVALID_REJECTION"
     message = _("Only an uploaded certificate can be rejected, with a reason.")
+
+
+class EmailUnchanged(InvalidInput):
+    code = "EMAIL_UNCHANGED"
+    message = _("This is already your email address.")
+
+
+class EmailChangeLinkInvalid(InvalidInput):
+    """Tampered with, already used, or older than a later change of the address."""
+
+    code = "EMAIL_CHANGE_LINK_INVALID"
+    message = _(
+        "This confirmation link is not valid (any more). Ask for a new one on your account page."
+    )
+
+
+class EmailChangeLinkExpired(InvalidInput):
+    code = "EMAIL_CHANGE_LINK_EXPIRED"
+    message = _("This confirmation link has expired. Ask for a new one on your account page.")
+
+
+class WrongPassword(InvalidInput):
+    code = "WRONG_PASSWORD"
+    message = _("The password is wrong.")

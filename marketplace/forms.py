@@ -147,9 +147,39 @@ class AccountForm(forms.Form):
     personnummer = forms.CharField(
         label=_("Personal identity number"),
         required=False,
-        help_text=_("YYYYMMDD-NNNN. Stored encrypted; needed for payouts to trainers."),
+        help_text=_(
+            "YYYYMMDD-NNNN. Only needed to pay you out as a trainer; stored encrypted and "
+            "never shown to trainees."
+        ),
     )
+
+    def __init__(self, *args, user: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is None or user.role != Role.TRAINER:
+            # Trainees are never asked for it: nothing they do needs it.
+            del self.fields["personnummer"]
 
     def clean_personnummer(self) -> str:
         value = self.cleaned_data["personnummer"]
         return normalize_personnummer(value) if value else ""
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(
+        label=_("New email address"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To make sure it is you."),
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

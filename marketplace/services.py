@@ -8,11 +8,12 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q, RestrictedError
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from storage.models import UserFile
 from traino.exceptions import InvalidInput
 
 from . import signals
@@ -132,7 +133,13 @@ def user_delete(*, user: User, cancel_bookings: bool = False, actor: User | None
     if any(reply is True for _receiver, reply in replies):
         user_anonymise(user=user)
         return "anonymised"
-    user.delete()
+    try:
+        with transaction.atomic():
+            user.delete()
+    except (ProtectedError, RestrictedError):
+        # Another app keeps rows that must outlive the person (a payout account, say).
+        user_anonymise(user=user)
+        return "anonymised"
     return "deleted"
 
 
@@ -153,10 +160,17 @@ def user_anonymise(*, user: User) -> User:
     user.groups.clear()
     user.user_permissions.clear()
     ApiToken.objects.filter(user=user).delete()
+    # Photos, certificates and documents: rows now, stored objects once this commits
+    # (storage.signals).
+    UserFile.objects.filter(user=user).delete()
     profile = TrainerProfile.objects.select_for_update().filter(user=user).first()
     if profile is not None:
-        Offering.objects.filter(trainer=profile).update(is_active=False)
+        # Titles and prices stay: the bookings' bookkeeping names what was sold.
+        Offering.objects.filter(trainer=profile).update(
+            is_active=False, description="", location_name="", latitude=None, longitude=None
+        )
         profile.display_name = str(_("Former trainer"))
+        profile.slug = f"former-trainer-{secrets.token_hex(6)}"  # the old one carried the name
         profile.bio = ""
         profile.address = ""
         profile.city = ""
@@ -164,17 +178,31 @@ def user_anonymise(*, user: User) -> User:
         profile.longitude = None
         profile.categories.clear()
         profile.save(
-            update_fields=["display_name", "bio", "address", "city", "latitude", "longitude"]
+            update_fields=[
+                "display_name",
+                "slug",
+                "bio",
+                "address",
+                "city",
+                "latitude",
+                "longitude",
+            ]
         )
         trainer_refresh_min_price(profile=profile)  # no active offering left: unpublished
     return user
 
 
-def user_update_details(*, user: User, name: str, phone: str, personnummer: str) -> User:
+def user_update_details(
+    *, user: User, name: str, phone: str, personnummer: str | None = None
+) -> User:
+    """``personnummer`` None leaves it as it is (the trainee's page does not ask for it)."""
     user.name = name
     user.phone = phone
-    _set_personnummer(user, personnummer)
-    user.save(update_fields=["name", "phone_ciphertext", "personnummer_ciphertext"])
+    fields = ["name", "phone_ciphertext"]
+    if personnummer is not None:
+        _set_personnummer(user, personnummer)
+        fields.append("personnummer_ciphertext")
+    user.save(update_fields=fields)
     return user
 
 

@@ -53,3 +53,8 @@ demo_trainers_seeded = Signal()
 # must be kept (bookings and their trail) refer to the user: the account is then
 # anonymised instead of deleted.
 user_will_be_deleted = Signal()
+
+# Sent by ``account_services.user_data_export`` with ``sender=User`` and ``user``: each
+# receiver returns a dict of top-level sections to add to the user's data download (bookings:
+# "bookings", "schedules", "calendar_feed"), JSON-ready and without secrets.
+user_data_requested = Signal()

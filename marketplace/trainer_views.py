@@ -12,6 +12,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -366,16 +367,23 @@ def trainer_publish(request, profile):
 
 @trainer_required
 def trainer_offerings(request, profile):
-    context = {
-        "profile": profile,
-        "offerings": list(profile.offerings.order_by("-is_active", "price_amount", "id")),
-        "tab": "offerings",
-    }
+    """Active offerings first, then archived ones; one that no schedule uses (and so no
+    booking either) can be deleted, the others only archived."""
+    offerings = profile.offerings.annotate(in_use=Count("schedules")).order_by(
+        "-is_active", "price_amount", "id"
+    )
+    context = {"profile": profile, "offerings": list(offerings), "tab": "offerings"}
     return render(request, "marketplace/trainer/offerings.html", context)
 
 
-def _render_offering_form(request, profile, form, offering=None):
-    context = {"profile": profile, "form": form, "offering": offering, "tab": "offerings"}
+def _render_offering_form(request, profile, form, offering=None, affected=None):
+    context = {
+        "profile": profile,
+        "form": form,
+        "offering": offering,
+        "affected": affected,
+        "tab": "offerings",
+    }
     return render(request, "marketplace/trainer/offering_form.html", context)
 
 
@@ -395,6 +403,40 @@ def trainer_offering_new(request, profile):
 
 
 @login_required
+@require_POST
+def trainer_offering_restore(request, offering_id: int):
+    """Make an archived offering bookable again."""
+    offering = offering_for_edit(request.user, offering_id)
+    try:
+        services.offering_update(offering=offering, is_active=True)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            gettext("%(title)s is bookable again. Put it in your calendar to offer sessions.")
+            % {"title": offering.title},
+        )
+    return redirect("trainer-offerings")
+
+
+@login_required
+@require_POST
+def trainer_offering_delete(request, offering_id: int):
+    """Delete an offering nothing uses; one with schedules (and so bookings) is refused with
+    OFFERING_IN_USE: archive it instead."""
+    offering = offering_for_edit(request.user, offering_id)
+    title = offering.title
+    try:
+        services.offering_delete(offering=offering)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, gettext("%(title)s is deleted.") % {"title": title})
+    return redirect("trainer-offerings")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def trainer_offering_edit(request, offering_id: int):
     offering = offering_for_edit(request.user, offering_id)
@@ -406,6 +448,15 @@ def trainer_offering_edit(request, offering_id: int):
             try:
                 services.offering_update(offering=offering, **form.service_fields())
             except DomainError as exc:
+                offering.refresh_from_db()
+                if exc.code == "BOOKINGS_AFFECTED":
+                    # Shown with a way through: archiving it cancels them (bookings' page).
+                    affected = {
+                        "message": str(exc.message),
+                        "lines": exc.field_messages().get("bookings", []),
+                        "archiving": not form.cleaned_data["is_active"],
+                    }
+                    return _render_offering_form(request, profile, form, offering, affected)
                 add_domain_error(form, exc)
             else:
                 messages.success(request, gettext("The offering is saved."))

@@ -17,4 +17,14 @@ urlpatterns = [
         trainer_views.trainer_offering_edit,
         name="trainer-offering-edit",
     ),
+    path(
+        "trainer/offerings/<int:offering_id>/restore/",
+        trainer_views.trainer_offering_restore,
+        name="trainer-offering-restore",
+    ),
+    path(
+        "trainer/offerings/<int:offering_id>/delete/",
+        trainer_views.trainer_offering_delete,
+        name="trainer-offering-delete",
+    ),
 ]

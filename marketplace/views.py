@@ -57,9 +57,11 @@ def signup(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def account(request):
+    """Name and phone; a trainer's personal identity number (payouts need it, trainees are
+    never asked); links to change the email or password, download the data, close it."""
     user = request.user
     initial = {"name": user.name, "phone": user.phone, "personnummer": user.personnummer}
-    form = AccountForm(request.POST or None, initial=initial)
+    form = AccountForm(request.POST or None, initial=initial, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             services.user_update_details(user=user, **form.cleaned_data)

@@ -7,6 +7,6 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        # Registers the deploy check, fills the webhook handler table and connects the
-        # bookings signals' receivers in every process.
-        from . import checks, handlers, receivers  # noqa: F401
+        # Registers the deploy check, fills the webhook handler table, connects the bookings
+        # signals' receivers in every process; account_data answers the user's data download.
+        from . import account_data, checks, handlers, receivers  # noqa: F401

@@ -313,6 +313,10 @@ ENCRYPTION_OLD_KEYS = env.list("ENCRYPTION_OLD_KEYS", default=[])
 BLIND_INDEX_KEY = required("BLIND_INDEX_KEY", _DEV_BLIND_INDEX_KEY)
 
 API_TOKEN_TTL = timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=30))
+# Hours the link that confirms a new email address works (marketplace.account_services).
+EMAIL_CHANGE_LINK_HOURS = env.int("EMAIL_CHANGE_LINK_HOURS", default=24)
+if EMAIL_CHANGE_LINK_HOURS < 1:
+    raise ImproperlyConfigured("EMAIL_CHANGE_LINK_HOURS must be at least 1.")
 
 # --- API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -8,8 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from bookings import api as bookings_api
 from bookings import api_bookings, review_api
 from bookings import feeds as bookings_feeds
+from marketplace import account_views, api_places, api_trainers
 from marketplace import api as marketplace_api
-from marketplace import api_places, api_trainers
 from marketplace import views as marketplace_views
 from marketplace.forms import EmailAuthenticationForm, EmailPasswordResetForm, SetPasswordForm
 from storage.urls import page_urlpatterns as storage_page_patterns
@@ -108,6 +108,14 @@ account_patterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", marketplace_views.account, name="account"),
+    path("email/", account_views.email_change, name="account-email"),
+    path(
+        "email/confirm/<str:token>/",
+        account_views.email_change_confirm,
+        name="account-email-confirm",
+    ),
+    path("data/", account_views.data_download, name="account-data"),
+    path("delete/", account_views.account_delete, name="account-delete"),
     path("password/", marketplace_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"

@@ -74,6 +74,7 @@
   function setupDialog(config) {
     var dialog = document.getElementById("occurrence-dialog");
     var form = document.getElementById("occurrence-form");
+    var restoreForm = document.getElementById("restore-form");
     dialog.querySelectorAll("[data-close]").forEach(function (button) {
       button.addEventListener("click", function () { dialog.close(); });
     });
@@ -88,20 +89,33 @@
     var until = new Intl.DateTimeFormat(config.locale, {
       timeZone: config.timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23"
     });
+    function bookedText(props) {
+      if (props.cancelled) { return ""; }
+      var count = props.booked || 0;
+      if (!count) { return config.text.bookedNone; }
+      var names = (props.attendees || []).filter(Boolean).join(", ");
+      return format(count === 1 ? config.text.bookedOne : config.text.bookedOther, {
+        count: count, names: names
+      });
+    }
     return function open(event) {
       var props = event.extendedProps;
-      field("title").textContent = event.title;
+      field("title").textContent = props.title || event.title;
       field("when").textContent = when.format(new Date(props.startUtc)) + "–" +
         until.format(new Date(props.endUtc));
-      field("seats").textContent = props.capacity > 1 ? format(config.text.seats, {
+      field("seats").textContent = props.capacity > 1 && !props.cancelled ? format(config.text.seats, {
         left: props.seats_left, capacity: props.capacity
       }) : "";
+      field("booked").textContent = bookedText(props);
       field("cancelled").hidden = !props.cancelled;
       var past = new Date(props.startUtc) <= new Date();
-      form.querySelector("[data-testid=cancel-occurrence]").hidden = props.cancelled || past;
-      field("warning").hidden = props.cancelled || past;
+      form.hidden = props.cancelled || past;
+      restoreForm.hidden = !props.cancelled || past;
+      field("close-only").hidden = !past;
       form.action = config.cancelUrl.replace("{id}", props.schedule_id);
+      restoreForm.action = config.restoreUrl.replace("{id}", props.schedule_id);
       form.elements.start_local.value = props.startLocal;
+      restoreForm.elements.start_local.value = props.startLocal;
       dialog.showModal();
     };
   }
@@ -215,13 +229,21 @@
               props.startUtc = item.start;
               props.endUtc = item.end;
               props.startLocal = wallTime(new Date(item.start), zone);
+              props.title = item.title;
+              var title = item.title;
+              if (props.cancelled) {
+                title = format(config.text.cancelledTitle, { title: item.title });
+              } else if (props.booked) {
+                title = item.title + " · " + props.booked + "/" + props.capacity;
+              }
               return {
                 id: item.id,
-                title: item.title,
+                title: title,
                 start: props.startLocal,
                 end: wallTime(new Date(item.end), zone),
                 classNames: [
                   props.cancelled ? "is-cancelled" : "",
+                  props.booked ? "is-booked" : "",
                   new Date(item.end) < new Date() ? "is-past" : ""
                 ].filter(Boolean),
                 extendedProps: props

@@ -222,6 +222,8 @@ def test_calendar_lists_the_trainers_occurrences_for_fullcalendar(api_client):
                 "start_local": "2027-01-04T07:00:00",
                 "seats_left": 6,
                 "capacity": 6,
+                "booked": 0,
+                "attendees": [],
                 "cancelled": False,
             },
         }

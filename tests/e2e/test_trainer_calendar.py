@@ -91,17 +91,19 @@ def test_a_trainer_creates_a_weekly_schedule_and_sees_its_sessions(page, live_se
     screenshot(page, "trainer-calendar-dialog-desktop", full_page=False)
     dialog.get_by_test_id("cancel-occurrence").click()
 
-    # then Wednesday is cancelled and only Monday's session is left that week
+    # then Wednesday is cancelled: it stays in the week, struck through, beside Monday's
     expect(page.locator(".messages")).to_contain_text("is cancelled")
-    expect(calendar.locator(".fc-timegrid-event")).to_have_count(1)
+    expect(calendar.locator(".fc-timegrid-event")).to_have_count(2)
+    expect(calendar.locator(".fc-timegrid-event.is-cancelled")).to_have_count(1)
     schedule.refresh_from_db()
     assert schedule.exdates == [f"{wednesday.isoformat()}T07:00:00"]
 
-    # and on a phone the same calendar lists the week's session
+    # and on a phone the same calendar lists the week's session and the cancelled one
     page.set_viewport_size(PHONE)
     page.goto(f"/trainer/calendar/?date={monday.isoformat()}")
-    expect(calendar.locator(".fc-list-event")).to_have_count(1)
-    expect(calendar.locator(".fc-list-event-time")).to_have_text("07:00 - 08:00")
+    expect(calendar.locator(".fc-list-event")).to_have_count(2)
+    expect(calendar.locator(".fc-list-event.is-cancelled")).to_have_count(1)
+    expect(calendar.locator(".fc-list-event-time")).to_have_text(["07:00 - 08:00"] * 2)
     screenshot(page, "trainer-calendar-phone")
     page.goto(f"/trainer/schedules/{schedule.pk}/edit/")
     screenshot(page, "trainer-schedule-form-phone")

@@ -229,7 +229,7 @@ def test_password_reset_for_an_unknown_email_looks_the_same_and_sends_nothing(cl
 
 
 def test_account_page_saves_name_phone_and_personnummer(client):
-    user = UserFactory(name="Old Name")
+    user = UserFactory(name="Old Name", role="trainer")
     client.force_login(user)
 
     response = client.post(
@@ -248,7 +248,7 @@ def test_account_page_saves_name_phone_and_personnummer(client):
 
 
 def test_account_page_refuses_an_invalid_personnummer_and_saves_nothing(client):
-    user = UserFactory(name="Old Name")
+    user = UserFactory(name="Old Name", role="trainer")
     client.force_login(user)
 
     response = client.post(
