@@ -32,6 +32,16 @@ from .api import SLOT_FORMAT
 from .booking_services import NO_SHOW_WINDOW, TRANSITIONS
 from .models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy, Schedule
 
+# Statuses of a booking that was paid for: its trainee sees the exact place.
+PAID_STATUSES = frozenset(
+    {
+        BookingStatus.CONFIRMED,
+        BookingStatus.COMPLETED,
+        BookingStatus.NO_SHOW_TRAINEE,
+        BookingStatus.NO_SHOW_TRAINER,
+    }
+)
+
 
 @dataclass(frozen=True)
 class Actions:
@@ -135,9 +145,12 @@ def booking_detail(request, booking_id: int):
     now = timezone.now()
     booking = decorate(_visible_booking(request.user, booking_id), request.user, now)
     other_zone = viewer_zone(request.user, booking)
+    party = party_of(request.user, booking)
     context = {
         "booking": booking,
-        "party": party_of(request.user, booking),
+        "party": party,
+        # The exact place goes to trainees with a paid booking (public pages show the city).
+        "show_place": party != CancelledBy.TRAINEE or booking.status in PAID_STATUSES,
         "actions": booking.actions,
         "pay_url": pay_url(booking) if booking.actions.pay else None,
         "viewer_zone": other_zone.key if other_zone else None,
