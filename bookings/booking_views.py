@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -186,10 +187,13 @@ def _slot(request, schedule_id: int, start: str):
 
 
 def _own_active_booking(user, schedule: Schedule, start: datetime) -> Booking | None:
+    """The user's live booking of this session: confirmed, or held with time left (a dead
+    hold is no booking: booking again replaces it)."""
     return (
         Booking.objects.filter(
             trainee=user, schedule=schedule, start=start, status__in=ACTIVE_STATUSES
         )
+        .filter(Q(status=BookingStatus.CONFIRMED) | Q(hold_expires_at__gt=timezone.now()))
         .order_by("-pk")
         .first()
     )
