@@ -77,7 +77,9 @@ def actions_for(user, booking: Booking, *, now: datetime) -> Actions:
     )
     return Actions(
         pay=party == CancelledBy.TRAINEE and holding,
-        cancel=party == CancelledBy.TRAINEE and status in ACTIVE_STATUSES and booking.start > now,
+        cancel=party == CancelledBy.TRAINEE
+        and (status == BookingStatus.CONFIRMED or holding)
+        and booking.start > now,
         report_no_show=party == CancelledBy.TRAINEE
         and BookingStatus.NO_SHOW_TRAINER in TRANSITIONS[status]
         and _in_no_show_window(booking, now),

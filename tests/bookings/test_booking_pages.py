@@ -115,6 +115,7 @@ def test_a_dead_hold_reads_expired_and_offers_no_payment(client, booked, trainee
 
     assert 'data-testid="booking-status">Expired<' in text
     assert 'data-testid="booking-pay"' not in text
+    assert 'data-testid="booking-cancel"' not in text  # nothing left to cancel
     assert "The time to pay has run out" in text
 
 
