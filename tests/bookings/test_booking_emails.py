@@ -10,7 +10,7 @@ from django.test import TestCase
 from django.utils import timezone, translation
 from icalendar import Calendar
 
-from bookings import booking_services, demo, emails, tasks
+from bookings import booking_services, demo, emails, services, tasks
 from bookings.models import Booking, BookingStatus, CancelledBy
 from tests.bookings.conftest import first_start, future_schedule
 from tests.factories import OfferingFactory, TrainerProfileFactory, UserFactory
@@ -370,3 +370,32 @@ def test_outside_the_demo_a_committed_confirmation_does_send(trainee):
     booking_services.booking_confirm_payment(booking_id=booking.pk)
 
     assert len(mail.outbox) == 2
+
+
+def test_cancelling_a_booked_session_in_the_calendar_tells_its_trainees(trainee):
+    # given two trainees confirmed in one group session
+    schedule = future_schedule(
+        offering=OfferingFactory(
+            trainer=TrainerProfileFactory(display_name="Erik Lund"), capacity=4
+        )
+    )
+    other = UserFactory(name="Olle Berg")
+    first = confirmed(trainee, schedule=schedule)
+    confirmed(other, schedule=schedule)
+    mail.outbox.clear()
+
+    # when the trainer cancels the session, cancelling its bookings
+    committed(
+        services.schedule_cancel_occurrence,
+        schedule=schedule,
+        start_local=first.start.astimezone(schedule.zone),
+        cancel_bookings=True,
+        actor=schedule.trainer.user,
+    )
+
+    # then each trainee (and the trainer, once per booking) gets the cancellation
+    to_trainees = [m for m in mail.outbox if m.to[0] in {trainee.email, other.email}]
+    assert sorted(m.to[0] for m in to_trainees) == sorted([trainee.email, other.email])
+    assert all("Erik Lund has cancelled this session." in m.body for m in to_trainees)
+    assert all("450 kr is refunded" in m.body for m in to_trainees)
+    assert all(str(invitation(m)["method"]) == "CANCEL" for m in to_trainees)

@@ -115,6 +115,7 @@ def test_a_dead_hold_reads_expired_and_offers_no_payment(client, booked, trainee
 
     assert 'data-testid="booking-status">Expired<' in text
     assert 'data-testid="booking-pay"' not in text
+    assert 'data-testid="booking-cancel"' not in text  # nothing left to cancel
     assert "The time to pay has run out" in text
 
 
@@ -150,3 +151,20 @@ def test_status_labels_cover_every_status():
         "cancelled",
         "expired",
     }
+
+
+def test_the_exact_place_is_shown_once_paid(client, booked, trainee):
+    trainer = booked.trainer
+    trainer.address = "Sveavägen 1, Stockholm"
+    trainer.city = "Stockholm"
+    trainer.save()
+
+    held = page(client, trainee, booked, **EN).content.decode()
+    booking_services.booking_confirm_payment(booking_id=booked.pk)
+    paid = page(client, trainee, booked, **SV).content.decode()
+    to_trainer = page(client, trainer.user, booked, **EN).content.decode()
+
+    assert "Sveavägen 1" not in held
+    assert "the exact place is shown once the booking is paid" in held
+    assert "Sveavägen 1" in paid
+    assert "Sveavägen 1" in to_trainer

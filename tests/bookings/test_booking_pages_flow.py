@@ -130,6 +130,22 @@ def test_the_review_of_a_slot_already_booked_opens_that_booking(client, slot, tr
     assert response["Location"] == f"/bookings/{booking.pk}/"
 
 
+def test_after_a_dead_hold_the_review_books_the_slot_again(client, slot, trainee):
+    schedule, start = slot
+    dead = booking_services.book_slot(trainee=trainee, schedule_id=schedule.pk, start=start)
+    Booking.objects.filter(pk=dead.pk).update(hold_expires_at=timezone.now() - timedelta(seconds=1))
+    client.force_login(trainee)
+
+    review = client.get(review_url(schedule, start))
+    booked = client.post(review_url(schedule, start))
+
+    assert review.status_code == 200
+    fresh = Booking.objects.exclude(pk=dead.pk).get()
+    assert booked["Location"] == f"/bookings/{fresh.pk}/"
+    dead.refresh_from_db()
+    assert (dead.status, fresh.status) == (BookingStatus.EXPIRED, BookingStatus.PENDING_PAYMENT)
+
+
 def test_a_full_slot_is_refused_on_the_review_in_both_languages(client, slot, trainee):
     schedule, start = slot
     booking_services.book_slot(trainee=UserFactory(), schedule_id=schedule.pk, start=start)
