@@ -225,8 +225,16 @@ def payment_intent_succeeded(*, intent: PaymentIntent, now: datetime | None = No
         row.intent_status = intent.status
         row.save(update_fields=["payment_intent_id", "intent_status", "updated_at"])
         txn, created = _record_transaction(row, intent, stray=stray, now=now)
-        if txn.refunds.filter(source=RefundSource.LATE_PAYMENT).exists():
-            return Outcome(transaction=txn, confirmed=False, refund_queued=True)
+        if not created:
+            # Recorded before, in the same transaction as its confirmation or refund: that
+            # decision stands (the booking may have been cancelled or completed since).
+            booking = Booking.objects.only("status", "payment_intent_id").get(pk=booking_id)
+            return Outcome(
+                transaction=txn,
+                confirmed=booking.payment_intent_id == intent.id
+                and booking.status != BookingStatus.EXPIRED,
+                refund_queued=txn.refunds.filter(source=RefundSource.LATE_PAYMENT).exists(),
+            )
         confirmed = not stray and _confirm(booking_id, intent, now)
         refund_queued = False
         if not confirmed and not txn.fully_refunded:

@@ -449,3 +449,27 @@ def test_a_success_received_while_the_broker_was_down_is_applied_by_the_sweeper(
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
     assert Transaction.objects.count() == 1
+
+
+def test_a_success_delivered_again_after_a_late_cancellation_refunds_nothing(
+    client, booking, stripe_double, on_commit, settings
+):
+    """Cancelled inside the policy's last hours: nothing back. A redelivered success event
+    must not read the cancelled booking as a payment that came too late."""
+    from django.conf import settings
+
+    from bookings.policy import parse_cancellation_policy
+
+    intent = paid(stripe_double, booking)
+    send(client, on_commit, "payment_intent.succeeded", intent)
+    settings.CANCELLATION_POLICY = parse_cancellation_policy("0:0")
+    with on_commit():
+        booking_services.booking_cancel(
+            booking_id=booking.pk, by=CancelledBy.TRAINEE, actor=booking.trainee
+        )
+
+    send(client, on_commit, "payment_intent.succeeded", intent)
+
+    assert stripe_double.requests_to("POST", "/v1/refunds") == []
+    assert Refund.objects.count() == 0
+    assert Transaction.objects.get().refunded_amount == 0
