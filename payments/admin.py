@@ -28,6 +28,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+# Transactions, refunds and booking payments: admin_money.py (imports ReadOnlyAdmin above).
+from . import admin_money  # noqa: E402, F401
+
+
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(ReadOnlyAdmin):
     list_display = (
@@ -146,7 +150,3 @@ class ConnectedAccountAdmin(ReadOnlyAdmin):
             % {"count": refreshed},
             messages.SUCCESS,
         )
-
-
-# Transactions, refunds and booking payments (registers their admins).
-from . import admin_money  # noqa: E402, F401
