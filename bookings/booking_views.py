@@ -1,5 +1,5 @@
 """Pages of a booking: the booking itself (also the confirmation page after payment), the
-review before booking, "My bookings", the trainer's bookings, cancelling and no-shows.
+review before booking, cancelling and no-shows (the lists: booking_list_views.py).
 
 Every page looks the booking up through queries.booking_for_user (its trainee, its trainer,
 staff; 404 for anyone else, so ids reveal nothing), then calls one service; a service's
@@ -10,12 +10,13 @@ language of the request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -23,7 +24,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from marketplace.models import TrainerProfile
 from marketplace.permissions import can_view_trainer_page, trainer_profile_of
 from marketplace.redirects import safe_next
 from traino.exceptions import DomainError
@@ -32,6 +32,16 @@ from . import booking_services, policy, queries
 from .api import SLOT_FORMAT
 from .booking_services import NO_SHOW_WINDOW, TRANSITIONS
 from .models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy, Schedule
+
+# Statuses of a booking that was paid for: its trainee sees the exact place.
+PAID_STATUSES = frozenset(
+    {
+        BookingStatus.CONFIRMED,
+        BookingStatus.COMPLETED,
+        BookingStatus.NO_SHOW_TRAINEE,
+        BookingStatus.NO_SHOW_TRAINER,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,9 @@ def actions_for(user, booking: Booking, *, now: datetime) -> Actions:
     )
     return Actions(
         pay=party == CancelledBy.TRAINEE and holding,
-        cancel=party == CancelledBy.TRAINEE and status in ACTIVE_STATUSES and booking.start > now,
+        cancel=party == CancelledBy.TRAINEE
+        and (status == BookingStatus.CONFIRMED or holding)
+        and booking.start > now,
         report_no_show=party == CancelledBy.TRAINEE
         and BookingStatus.NO_SHOW_TRAINER in TRANSITIONS[status]
         and _in_no_show_window(booking, now),
@@ -105,7 +117,7 @@ def policy_steps() -> list[tuple[int, int]]:
     return policy.describe(settings.CANCELLATION_POLICY)
 
 
-def _decorate(booking: Booking, user, now: datetime) -> Booking:
+def decorate(booking: Booking, user, now: datetime) -> Booking:
     """Adds what the lists and the page show: local times, actions, the trainee's first name."""
     zone = ZoneInfo(booking.trainer.time_zone)
     booking.zone_name = booking.trainer.time_zone
@@ -134,11 +146,14 @@ def _clock(left: timedelta) -> str:
 def booking_detail(request, booking_id: int):
     """The booking, to its trainee, its trainer and staff; after payment, the confirmation."""
     now = timezone.now()
-    booking = _decorate(_visible_booking(request.user, booking_id), request.user, now)
+    booking = decorate(_visible_booking(request.user, booking_id), request.user, now)
     other_zone = viewer_zone(request.user, booking)
+    party = party_of(request.user, booking)
     context = {
         "booking": booking,
-        "party": party_of(request.user, booking),
+        "party": party,
+        # The exact place goes to trainees with a paid booking (public pages show the city).
+        "show_place": party != CancelledBy.TRAINEE or booking.status in PAID_STATUSES,
         "actions": booking.actions,
         "pay_url": pay_url(booking) if booking.actions.pay else None,
         "viewer_zone": other_zone.key if other_zone else None,
@@ -174,10 +189,13 @@ def _slot(request, schedule_id: int, start: str):
 
 
 def _own_active_booking(user, schedule: Schedule, start: datetime) -> Booking | None:
+    """The user's live booking of this session: confirmed, or held with time left (a dead
+    hold is no booking: booking again replaces it)."""
     return (
         Booking.objects.filter(
             trainee=user, schedule=schedule, start=start, status__in=ACTIVE_STATUSES
         )
+        .filter(Q(status=BookingStatus.CONFIRMED) | Q(hold_expires_at__gt=timezone.now()))
         .order_by("-pk")
         .first()
     )
@@ -193,6 +211,10 @@ def booking_review(request, schedule_id: int, start: str):
     now = timezone.now()
     problem = None
     status = 200
+    if request.method == "GET":
+        existing = _own_active_booking(request.user, schedule, start_utc)
+        if existing is not None:
+            return redirect("booking-detail", booking_id=existing.pk)
     if request.method == "POST":
         try:
             booking = booking_services.book_slot(
@@ -239,7 +261,7 @@ def booking_cancel(request, booking_id: int):
     changed between showing and confirming (a step of the policy passed meanwhile), the page
     shows the new amount again instead of cancelling."""
     now = timezone.now()
-    booking = _decorate(_visible_booking(request.user, booking_id), request.user, now)
+    booking = decorate(_visible_booking(request.user, booking_id), request.user, now)
     if party_of(request.user, booking) != CancelledBy.TRAINEE:
         raise Http404
     if not booking.actions.cancel:
@@ -287,7 +309,7 @@ def booking_cancel(request, booking_id: int):
 def booking_report_no_show(request, booking_id: int):
     """The trainee reports that the trainer did not come (staff then decide the refund)."""
     now = timezone.now()
-    booking = _decorate(_visible_booking(request.user, booking_id), request.user, now)
+    booking = decorate(_visible_booking(request.user, booking_id), request.user, now)
     if party_of(request.user, booking) != CancelledBy.TRAINEE:
         raise Http404
     problem = None
@@ -334,69 +356,3 @@ def booking_mark_no_show(request, booking_id: int):
         )
     back = safe_next(request, request.POST.get("next"))
     return redirect(back or reverse("booking-detail", args=[booking.pk]))
-
-
-# --- lists ---------------------------------------------------------------------------------------
-
-LIST_LIMIT = 100
-TRAINER_PAST_DAYS = 30
-
-
-@login_required
-def my_bookings(request):
-    """The trainee's bookings: coming ones first (soonest first), then past ones."""
-    now = timezone.now()
-    rows = queries.bookings_of_trainee(request.user).exclude(status=BookingStatus.EXPIRED)
-    upcoming = [
-        _decorate(b, request.user, now)
-        for b in rows.filter(end__gt=now).order_by("start")[:LIST_LIMIT]
-    ]
-    past = [
-        _decorate(b, request.user, now)
-        for b in rows.filter(end__lte=now).order_by("-start", "-pk")[:LIST_LIMIT]
-    ]
-    context = {"upcoming": upcoming, "past": past, "policy_steps": policy_steps()}
-    return render(request, "bookings/booking/my_bookings.html", context)
-
-
-@dataclass
-class Day:
-    day: date
-    bookings: list
-
-
-def _by_day(bookings: list[Booking]) -> list[Day]:
-    days: list[Day] = []
-    for booking in bookings:
-        local_day = booking.start_local.date()
-        if not days or days[-1].day != local_day:
-            days.append(Day(local_day, []))
-        days[-1].bookings.append(booking)
-    return days
-
-
-@login_required
-def trainer_bookings(request):
-    """The trainer's booked sessions by day (in the trainer's zone): coming ones, or with
-    ?past=1 the last TRAINER_PAST_DAYS days, where no-shows are marked. Attendees by first
-    name only."""
-    profile: TrainerProfile | None = trainer_profile_of(request.user)
-    if profile is None:
-        return render(request, "bookings/not_a_trainer.html")
-    now = timezone.now()
-    past = request.GET.get("past") == "1"
-    rows = queries.bookings_of_trainer(profile).exclude(status=BookingStatus.EXPIRED)
-    if past:
-        rows = rows.filter(
-            end__lte=now, start__gte=now - timedelta(days=TRAINER_PAST_DAYS)
-        ).order_by("-start", "pk")
-    else:
-        rows = rows.filter(end__gt=now).order_by("start", "pk")
-    bookings = [_decorate(b, request.user, now) for b in rows[: LIST_LIMIT * 2]]
-    context = {
-        "profile": profile,
-        "days": _by_day(bookings),
-        "past": past,
-        "tab": "bookings",
-    }
-    return render(request, "bookings/booking/trainer_bookings.html", context)

@@ -26,7 +26,7 @@ from marketplace import services as marketplace_services
 from marketplace.models import Offering, TrainerProfile, User
 from traino.exceptions import DomainError
 
-from . import booking_services, queries, recurrence
+from . import booking_services, emails, queries, recurrence
 from .cache import availability_invalidate_many
 from .models import Booking, CancelledBy, Schedule
 from .recurrence import build_rrule
@@ -242,6 +242,7 @@ def on_demo_trainers_seeded(
     created = seed_schedules(trainer_ids, random.Random("traino-demo-schedules"))  # noqa: S311
     lines = [f"Demo schedules: {created} created (trainers that already had some were left alone)."]
     for trainee in User.objects.filter(pk__in=list(trainee_ids)):
-        booked = seed_bookings(trainee, trainer_ids)
+        with emails.muted():  # demo accounts: nobody to tell
+            booked = seed_bookings(trainee, trainer_ids)
         lines.append(f"Demo bookings for the demo trainee: {booked} created.")
     return "\n".join(lines)

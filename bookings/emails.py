@@ -26,6 +26,9 @@ so a failing mail server never changes or rolls back a booking.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.mime.text import MIMEText
@@ -240,12 +243,28 @@ def booking_email_send(*, booking_id: int, kind: str, role: str) -> bool:
     return True
 
 
+_muted: ContextVar[bool] = ContextVar("booking_emails_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """No booking email is queued inside this block (seed_demo's bookings: nobody is told).
+    Receivers run after commit, so the block must enclose the outermost transaction."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 # --- enqueueing, after commit ---------------------------------------------------------------------
 
 
 def enqueue(booking_id: int, kind: str, role: str) -> None:
     """Queue one email once the current transaction commits. A broker that cannot take it
     is logged, never raised: the booking is already committed and must not look failed."""
+    if _muted.get():
+        return
 
     def send_later():
         from .tasks import send_booking_email

@@ -289,7 +289,9 @@ class Booking(models.Model):
     # The trainee's emails about this booking are written in this language: the one the
     # site spoke when they booked (empty: settings.LANGUAGE_CODE). Users have no stored
     # language preference; bookings/emails.py explains the trainer's side.
-    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", db_default=""
+    )  # db_default: rows written by raw SQL (and older code) get one too
     reminder_sent_at = models.DateTimeField(
         _("reminder sent"),
         null=True,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import booking_views, views
+from . import booking_list_views, booking_views, views
 
 urlpatterns = [
     path("trainer/calendar/", views.trainer_calendar, name="trainer-calendar"),
@@ -28,7 +28,7 @@ urlpatterns = [
 
 # A booking's pages (bookings/booking_views.py); the payments app adds /bookings/<id>/pay/.
 urlpatterns += [
-    path("bookings/", booking_views.my_bookings, name="my-bookings"),
+    path("bookings/", booking_list_views.my_bookings, name="my-bookings"),
     path("bookings/<int:booking_id>/", booking_views.booking_detail, name="booking-detail"),
     path("bookings/<int:booking_id>/cancel/", booking_views.booking_cancel, name="booking-cancel"),
     path(
@@ -41,7 +41,7 @@ urlpatterns += [
         booking_views.booking_mark_no_show,
         name="booking-mark-no-show",
     ),
-    path("trainer/bookings/", booking_views.trainer_bookings, name="trainer-bookings"),
+    path("trainer/bookings/", booking_list_views.trainer_bookings, name="trainer-bookings"),
     path(
         "book/<int:schedule_id>/<str:start>/review/",
         booking_views.booking_review,

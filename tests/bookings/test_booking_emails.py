@@ -10,10 +10,10 @@ from django.test import TestCase
 from django.utils import timezone, translation
 from icalendar import Calendar
 
-from bookings import booking_services, emails, tasks
+from bookings import booking_services, demo, emails, services, tasks
 from bookings.models import Booking, BookingStatus, CancelledBy
 from tests.bookings.conftest import first_start, future_schedule
-from tests.factories import UserFactory
+from tests.factories import OfferingFactory, TrainerProfileFactory, UserFactory
 from traino.celery import app
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,9 @@ def _site(settings):
 
 
 def hold(trainee, *, language="en", schedule=None):
-    schedule = schedule or future_schedule()
+    schedule = schedule or future_schedule(
+        offering=OfferingFactory(trainer=TrainerProfileFactory(display_name="Erik Lund"))
+    )
     with translation.override(language):
         return committed(
             booking_services.book_slot,
@@ -345,3 +347,55 @@ def test_the_uid_is_stable_across_emails_and_renders(trainee):
     uids = {str(event_of(Calendar.from_ical(ics))["uid"]) for ics in (first, later)}
     assert uids == {f"booking-{booking.pk}@traino.example.com"}
     assert timezone.is_aware(event_of(Calendar.from_ical(later)).decoded("dtstamp"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_books_for_the_demo_trainee_without_sending_email(trainee):
+    # given a published trainer with a schedule (committed: this test commits for real)
+    schedule = future_schedule()
+
+    # when the demo hook books for the demo trainee
+    demo.on_demo_trainers_seeded(None, trainer_ids=[schedule.trainer_id], trainee_ids=[trainee.pk])
+
+    # then bookings were confirmed and cancelled, and no email went out
+    statuses = set(Booking.objects.filter(trainee=trainee).values_list("status", flat=True))
+    assert BookingStatus.CONFIRMED in statuses
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_the_demo_a_committed_confirmation_does_send(trainee):
+    booking = hold(trainee)
+
+    booking_services.booking_confirm_payment(booking_id=booking.pk)
+
+    assert len(mail.outbox) == 2
+
+
+def test_cancelling_a_booked_session_in_the_calendar_tells_its_trainees(trainee):
+    # given two trainees confirmed in one group session
+    schedule = future_schedule(
+        offering=OfferingFactory(
+            trainer=TrainerProfileFactory(display_name="Erik Lund"), capacity=4
+        )
+    )
+    other = UserFactory(name="Olle Berg")
+    first = confirmed(trainee, schedule=schedule)
+    confirmed(other, schedule=schedule)
+    mail.outbox.clear()
+
+    # when the trainer cancels the session, cancelling its bookings
+    committed(
+        services.schedule_cancel_occurrence,
+        schedule=schedule,
+        start_local=first.start.astimezone(schedule.zone),
+        cancel_bookings=True,
+        actor=schedule.trainer.user,
+    )
+
+    # then each trainee (and the trainer, once per booking) gets the cancellation
+    to_trainees = [m for m in mail.outbox if m.to[0] in {trainee.email, other.email}]
+    assert sorted(m.to[0] for m in to_trainees) == sorted([trainee.email, other.email])
+    assert all("Erik Lund has cancelled this session." in m.body for m in to_trainees)
+    assert all("450 kr is refunded" in m.body for m in to_trainees)
+    assert all(str(invitation(m)["method"]) == "CANCEL" for m in to_trainees)

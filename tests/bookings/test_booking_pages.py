@@ -10,7 +10,7 @@ from django.utils import timezone
 from bookings import booking_services
 from bookings.models import BookingStatus, CancelledBy
 from tests.bookings.conftest import EN, SV, first_start, future_schedule
-from tests.factories import TrainerProfileFactory, UserFactory
+from tests.factories import OfferingFactory, TrainerProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def booked(trainee):
     """A held (pending_payment) booking of a session ten days ahead."""
-    schedule = future_schedule()
+    trainer = TrainerProfileFactory(display_name="Erik Lund")
+    schedule = future_schedule(offering=OfferingFactory(trainer=trainer))
     return booking_services.book_slot(
         trainee=trainee, schedule_id=schedule.pk, start=first_start(schedule)
     )
@@ -114,6 +115,7 @@ def test_a_dead_hold_reads_expired_and_offers_no_payment(client, booked, trainee
 
     assert 'data-testid="booking-status">Expired<' in text
     assert 'data-testid="booking-pay"' not in text
+    assert 'data-testid="booking-cancel"' not in text  # nothing left to cancel
     assert "The time to pay has run out" in text
 
 
@@ -149,3 +151,20 @@ def test_status_labels_cover_every_status():
         "cancelled",
         "expired",
     }
+
+
+def test_the_exact_place_is_shown_once_paid(client, booked, trainee):
+    trainer = booked.trainer
+    trainer.address = "Sveavägen 1, Stockholm"
+    trainer.city = "Stockholm"
+    trainer.save()
+
+    held = page(client, trainee, booked, **EN).content.decode()
+    booking_services.booking_confirm_payment(booking_id=booked.pk)
+    paid = page(client, trainee, booked, **SV).content.decode()
+    to_trainer = page(client, trainer.user, booked, **EN).content.decode()
+
+    assert "Sveavägen 1" not in held
+    assert "the exact place is shown once the booking is paid" in held
+    assert "Sveavägen 1" in paid
+    assert "Sveavägen 1" in to_trainer

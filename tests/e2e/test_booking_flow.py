@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from bookings import booking_services
@@ -140,3 +142,26 @@ def test_the_trainer_sees_the_day_and_the_trainee_the_page_in_swedish_on_a_phone
     expect(page.get_by_test_id("booking-status")).to_have_text("Bekräftad")
     expect(page.get_by_test_id("booking-cancel")).to_have_text("Avboka")
     shot(page, "booking-confirmed-phone-sv")
+
+
+@pytest.mark.browser
+def test_the_hold_counts_down_and_its_end_takes_the_pay_button_away(page, live_server):
+    # given a held booking with three seconds left
+    trainer = trainer_with_sessions(days=10, display_name="Erik Berg")
+    trainee = UserFactory(name="Tove Berg")
+    schedule = trainer.schedules.get(offering__title="Personal training")
+    booking = booking_services.book_slot(
+        trainee=trainee, schedule_id=schedule.pk, start=first_start(schedule)
+    )
+    Booking.objects.filter(pk=booking.pk).update(
+        hold_expires_at=timezone.now() + timedelta(seconds=3)
+    )
+    log_in(page, live_server, trainee)
+
+    # when the trainee opens it
+    page.goto(f"/bookings/{booking.pk}/")
+
+    # then the clock runs down to nothing, says so, and the Pay button goes
+    expect(page.get_by_test_id("hold-clock")).to_have_text(re.compile(r"^0:0[0-3]$"))
+    expect(page.get_by_test_id("hold")).to_contain_text("Your hold has run out", timeout=6000)
+    expect(page.get_by_test_id("booking-pay")).to_have_count(0)
