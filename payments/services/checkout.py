@@ -100,6 +100,8 @@ def checkout_start(*, booking_id: int, user, now: datetime | None = None) -> Che
                 "livemode": gateway.livemode,
             },
         )
+        if (row.is_demo, row.livemode) != (gateway.is_demo, gateway.livemode):
+            _forget_other_mode(row, gateway)
         retrying = row.first_attempt_at is not None
         if row.payment_intent_id is None and not retrying:
             row.first_attempt_at = now
@@ -123,6 +125,18 @@ def checkout_start(*, booking_id: int, user, now: datetime | None = None) -> Che
         demo=gateway.is_demo,
         status=intent.status,
     )
+
+
+def _forget_other_mode(row: BookingPayment, gateway) -> None:
+    """The keys changed mode (demo, test, live) while the booking waited: an intent of the
+    other mode cannot be paid here, so a new one is made (Stripe keeps keys per mode)."""
+    logger.warning("Booking %s had intent %s of another mode; starting over", row.booking_id, row)
+    row.payment_intent_id = None
+    row.intent_status = ""
+    row.first_attempt_at = None
+    row.is_demo = gateway.is_demo
+    row.livemode = gateway.livemode
+    row.save()
 
 
 def _find_or_create_intent(gateway, booking: Booking, row: BookingPayment, *, retrying: bool):
