@@ -431,6 +431,9 @@ class TrainerPropertiesOut(serializers.Serializer):
     )
     rating_count = serializers.IntegerField(min_value=0)
     verified = serializers.BooleanField(help_text="Traino checked the trainer's certificates.")
+    location_is_approximate = serializers.BooleanField(
+        help_text="Always true: the point is about 500 m from the trainer's place."
+    )
     photo_url = serializers.CharField(
         allow_null=True, help_text="A 400 px thumbnail in lists, the photo in the detail."
     )
@@ -443,9 +446,6 @@ class TrainerSummaryOut(TrainerPropertiesOut):
     )
     longitude = serializers.FloatField(
         min_value=-180, max_value=180, allow_null=True, help_text="Approximate."
-    )
-    location_is_approximate = serializers.BooleanField(
-        help_text="Always true: the point is about 500 m from the trainer's place."
     )
 
 

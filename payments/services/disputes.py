@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from payments.models import DisputeStatus, Transaction
 
-from .checkout import _money, trail, transaction_for_intent
+from .outcomes import transaction_for_intent
+from .trail import money_text as _money
+from .trail import trail
 
 logger = logging.getLogger(__name__)
 FINAL = frozenset({DisputeStatus.WON, DisputeStatus.LOST, DisputeStatus.WARNING_CLOSED})

@@ -23,7 +23,9 @@ from payments.gateway import GatewayError, TransientGatewayError, get_gateway
 from payments.gateway import Refund as GatewayRefund
 from payments.models import Refund, RefundSource, RefundStatus, Transaction
 
-from .checkout import _money, trail, transaction_for_intent
+from .outcomes import transaction_for_intent
+from .trail import money_text as _money
+from .trail import trail
 
 logger = logging.getLogger(__name__)
 

@@ -119,3 +119,68 @@ def test_the_pay_page_on_a_phone_in_swedish(page, live_server):
     expect(page.get_by_test_id("demo-succeed")).to_be_visible()
     shot(page, "pay-demo-phone-sv")
     assert_accessible(page, label="pay page (demo), phone, Swedish")
+
+
+# Stands in for Stripe.js (the test machine has no network): the Payment Element mounts a
+# placeholder, and confirmPayment does what Stripe does once the card is accepted, sending
+# the browser to the return address. The page must load it under its own CSP.
+FAKE_STRIPE_JS = """
+window.Stripe = function (publishableKey, options) {
+  window.__stripeKey = publishableKey;
+  return {
+    elements: function (elementOptions) {
+      window.__clientSecret = elementOptions.clientSecret;
+      return {
+        create: function () {
+          return {
+            mount: function (selector) {
+              document.querySelector(selector).textContent = "Card number (test stand-in)";
+            },
+          };
+        },
+      };
+    },
+    confirmPayment: function (params) {
+      return fetch("/__paid__").then(function () {
+        window.location.href = params.confirmParams.return_url +
+          "?payment_intent=x&redirect_status=succeeded";
+        return new Promise(function () {});
+      });
+    },
+  };
+};
+"""
+
+
+@pytest.mark.browser
+def test_with_stripe_the_payment_element_pays_and_the_return_page_confirms(
+    page, live_server, stripe_double
+):
+    trainer = trainer_with_sessions(days=10)
+    log_in(page, live_server, UserFactory())
+    booking = book(page, trainer)
+
+    def stripe_js(route):
+        route.fulfill(status=200, content_type="application/javascript", body=FAKE_STRIPE_JS)
+
+    def card_accepted(route):
+        # Stripe's side of confirmPayment: the intent succeeds (no webhook is delivered).
+        booking.refresh_from_db()
+        stripe_double.succeed_payment_intent(booking.payment_intent_id)
+        route.fulfill(status=204, body="")
+
+    page.route("https://js.stripe.com/v3/", stripe_js)
+    page.route("**/__paid__", card_accepted)
+    page.goto(f"/bookings/{booking.pk}/pay/")
+
+    expect(page.get_by_test_id("payment-element")).to_have_text("Card number (test stand-in)")
+    assert page.evaluate("window.__stripeKey") == "pk_test_double"
+    assert page.evaluate("window.__clientSecret").startswith("pi_")
+    shot(page, "pay-stripe-desktop")
+    page.get_by_test_id("pay-submit").click()
+
+    expect(page).to_have_url(re.compile(rf"/bookings/{booking.pk}/$"))
+    expect(page.get_by_test_id("booking-status")).to_have_text("Confirmed")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert Transaction.objects.get().payment_intent_id == booking.payment_intent_id

@@ -163,3 +163,45 @@ def test_with_the_demo_gateway_the_intent_is_a_demo_one(api_client, booking, set
     assert pay(api_client, booking).json()["payment_intent_id"] == body["payment_intent_id"]
     booking.refresh_from_db()
     assert booking.status == BookingStatus.PENDING_PAYMENT
+
+
+def test_the_schema_declares_the_payment_endpoints_and_every_error(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    pay = schema["paths"]["/api/bookings/{id}/payment"]["post"]
+    assert set(pay["responses"]) == {"200", "401", "403", "404", "409", "503"}
+    assert "HOLD_EXPIRED" in pay["responses"]["409"]["description"]
+    output = schema["components"]["schemas"]["CheckoutOutput"]["properties"]
+    assert set(output) == {
+        "payment_intent_id",
+        "client_secret",
+        "publishable_key",
+        "amount",
+        "currency",
+        "demo",
+        "status",
+    }
+    for action in ("succeed", "fail"):
+        demo = schema["paths"][f"/api/demo-payments/{{payment_intent_id}}/{action}"]["post"]
+        assert set(demo["responses"]) == {"200", "401", "403", "404", "409"}
+
+
+@pytest.fixture
+def demo_then_stripe(api_client, booking, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    return pay(api_client, booking).json()
+
+
+def test_an_intent_of_the_demo_is_replaced_by_a_stripe_one_when_keys_are_set(
+    api_client, booking, demo_then_stripe, stripe_double
+):
+    response = pay(api_client, booking)
+
+    body = response.json()
+    assert response.status_code == 200, body
+    assert demo_then_stripe["payment_intent_id"].startswith("pi_demo_")
+    assert body["demo"] is False
+    assert body["payment_intent_id"] == stripe_double.objects("payment_intent")[0]["id"]
+    booking.refresh_from_db()
+    assert booking.payment_intent_id == body["payment_intent_id"]
+    assert BookingPayment.objects.get(booking=booking).is_demo is False

@@ -158,7 +158,7 @@ def test_the_demo_api_succeeds_and_fails_only_in_demo_mode(
         response = api_client.post(f"/api/demo-payments/{checkout.payment_intent_id}/succeed")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert (body["payment_intent_id"], body["booking_id"]) == (
+    assert (body["payment_intent_id"], body["booking"]["id"]) == (
         checkout.payment_intent_id,
         booking.pk,
     )

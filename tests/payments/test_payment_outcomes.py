@@ -240,7 +240,8 @@ def test_late_success_refunds_everything_when_the_seat_was_taken(
     txn.refresh_from_db()
     assert txn.refunded_amount == 45000
     assert txn not in Transaction.objects.payable()
-    assert [m.to for m in mail.outbox] == [[booking.trainee.email]]
+    refunded = [m for m in mail.outbox if m.subject == "Your payment is on its way back"]
+    assert [m.to for m in refunded] == [[booking.trainee.email]]
 
     send(client, on_commit, "payment_intent.succeeded", intent)  # again: nothing more
     assert len(stripe_double.requests_to("POST", "/v1/refunds")) == 1
@@ -272,12 +273,12 @@ def test_a_dispute_flags_the_transaction_keeps_it_out_of_payouts_and_tells_staff
         DisputeStatus.NEEDS_RESPONSE,
     )
     assert list(Transaction.objects.payable()) == []
-    # The confirmation emails of the booking go out too; the dispute's goes to staff alone.
-    disputes = [m for m in mail.outbox if "dispute" in m.subject.lower()]
+    disputes = [m for m in mail.outbox if "Dispute" in m.subject]
     assert [m.to for m in disputes] == [["staff@traino.example"]]
+    assert intent["id"] in disputes[0].body
 
     send(client, on_commit, "charge.dispute.created", {**dispute})
-    assert len([m for m in mail.outbox if "dispute" in m.subject.lower()]) == 1
+    assert len([m for m in mail.outbox if "Dispute" in m.subject]) == 1
 
 
 def test_a_dispute_closed_before_created_arrives_stays_closed(
@@ -417,3 +418,58 @@ def test_a_refund_retried_after_stripe_failed_sends_the_same_key_and_refunds_onc
     assert len(stripe_double.objects("refund")) == 1
     txn.refresh_from_db()
     assert txn.refunded_amount == 5000
+
+
+def test_a_success_received_while_the_broker_was_down_is_applied_by_the_sweeper(
+    client, booking, stripe_double, on_commit, monkeypatch, settings
+):
+    from kombu.exceptions import OperationalError
+
+    from payments import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    intent = paid(stripe_double, booking)
+    monkeypatch.setattr(tasks.process_webhook_event, "delay", broker_down)
+    event = send(client, on_commit, "payment_intent.succeeded", intent)
+    assert event.status == WebhookStatus.RECEIVED
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.PENDING_PAYMENT
+    assert Transaction.objects.count() == 0
+
+    monkeypatch.undo()
+    WebhookEvent.objects.filter(pk=event.pk).update(
+        received_at=timezone.now() - settings.WEBHOOK_REQUEUE_AFTER - timedelta(seconds=1)
+    )
+    assert tasks.requeue_stale_webhook_events.delay().get() == 1
+
+    event.refresh_from_db()
+    assert event.status == WebhookStatus.PROCESSED
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    assert Transaction.objects.count() == 1
+
+
+def test_a_success_delivered_again_after_a_late_cancellation_refunds_nothing(
+    client, booking, stripe_double, on_commit, settings
+):
+    """Cancelled inside the policy's last hours: nothing back. A redelivered success event
+    must not read the cancelled booking as a payment that came too late."""
+    from django.conf import settings
+
+    from bookings.policy import parse_cancellation_policy
+
+    intent = paid(stripe_double, booking)
+    send(client, on_commit, "payment_intent.succeeded", intent)
+    settings.CANCELLATION_POLICY = parse_cancellation_policy("0:0")
+    with on_commit():
+        booking_services.booking_cancel(
+            booking_id=booking.pk, by=CancelledBy.TRAINEE, actor=booking.trainee
+        )
+
+    send(client, on_commit, "payment_intent.succeeded", intent)
+
+    assert stripe_double.requests_to("POST", "/v1/refunds") == []
+    assert Refund.objects.count() == 0
+    assert Transaction.objects.get().refunded_amount == 0

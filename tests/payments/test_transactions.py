@@ -57,3 +57,45 @@ def test_the_trainers_share_of_what_was_kept(gross, refunded, fee, kept, trainer
 
     assert (row.kept_amount, row.trainer_payable_amount) == (kept, trainer)
     assert (annotated.kept, annotated.trainer_payable) == (kept, trainer)
+
+
+def test_the_sql_share_is_the_python_share_for_many_amounts():
+    """with_kept() (SQL, for sums) and trainer_payable_amount (Python) are one rule: checked
+    over random amounts and every fee, with halves (x.5 öre) among them."""
+    import random
+
+    from payments.money import trainer_share
+
+    booking = TransactionFactory().booking
+    picks = random.Random(11)
+    rows = []
+    for n in range(400):
+        fee = n % 101
+        gross = picks.choice([picks.randint(0, 10**9), picks.randint(0, 200) * 2, 10**9])
+        refunded = picks.randint(0, gross)
+        rows.append(
+            Transaction(
+                booking=booking,
+                trainer_id=booking.trainer_id,
+                payment_intent_id=f"pi_sql_{n}",
+                idempotency_key=f"sql-{n}",
+                currency="SEK",
+                gross_amount=gross,
+                fee_percent=fee,
+                trainer_amount=trainer_share(gross, fee),
+                platform_fee=gross - trainer_share(gross, fee),
+                refunded_amount=refunded,
+                charged_at=booking.created_at,
+            )
+        )
+    Transaction.objects.bulk_create(rows)
+
+    annotated = Transaction.objects.with_kept().filter(payment_intent_id__startswith="pi_sql_")
+
+    mismatches = [
+        (row.gross_amount, row.refunded_amount, row.fee_percent)
+        for row in annotated
+        if (row.kept, row.trainer_payable) != (row.kept_amount, row.trainer_payable_amount)
+    ]
+    assert annotated.count() == 400
+    assert mismatches == []
