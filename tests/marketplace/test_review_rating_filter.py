@@ -56,7 +56,7 @@ def test_an_unrated_trainer_has_no_average(api_client):
     assert (row["rating_average"], row["rating_count"], row["rating"]) == (None, 0, None)
 
 
-@pytest.mark.parametrize("value", ["0", "5.01", "abc", "4.555", "nan", "inf", "-1", ""])
+@pytest.mark.parametrize("value", ["0", "5.01", "abc", "nan", "inf", "-1", ""])
 def test_a_bad_min_rating_is_a_400_naming_it(api_client, value):
     response = api_client.get("/api/trainers", {"bbox": BOX, "min_rating": value})
 
