@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -41,8 +42,17 @@ SEARCH_DAYS = 14
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PARAMS = ("days", "from_time", "to_time")
 TIME_PATTERN = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
-# Up to this many trainers in the box, their ids are sent as a list (see _candidate_ids).
-ID_LIST_LIMIT = 5000
+# What the filter reads of a schedule (and its offering's capacity), in _matching_starts' order.
+FIELDS = (
+    "id",
+    "trainer_id",
+    "starts_on",
+    "start_time",
+    "time_zone",
+    "rrule",
+    "exdates",
+    "offering__capacity",
+)
 
 
 class InvalidWhen(DomainError):
@@ -128,22 +138,32 @@ class _Start(NamedTuple):
     capacity: int
 
 
+class _Rule(NamedTuple):
+    """What ``recurrence.utc_starts`` reads of a schedule: building model instances for
+    every candidate schedule was most of this filter's cost."""
+
+    pk: int
+    starts_on: date
+    start_time: time
+    time_zone: str
+    rrule: str
+    exdates: list
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+
 def _matching_starts(row: tuple, when: When, start: datetime, end: datetime) -> list[_Start]:
-    schedule = queries._schedule_from_row(row)
-    capacity, zone = schedule.offering.capacity, schedule.zone
-    # Weekday and clock are read in the schedule's own zone.
+    """``row`` is a row of ``FIELDS``; weekday and clock are read in the schedule's zone."""
+    pk, starts_on, start_time, time_zone, rrule, exdates, capacity = row[0], *row[2:]
+    rule = _Rule(pk, starts_on, start_time, time_zone, rrule, exdates)
+    zone = rule.zone
     return [
-        _Start(schedule.pk, moment, capacity)
-        for moment in recurrence.utc_starts(schedule, start, end)
+        _Start(pk, moment, capacity)
+        for moment in recurrence.utc_starts(rule, start, end)
         if when.matches(moment.astimezone(zone))
     ]
-
-
-def _candidate_ids(trainers: QuerySet):
-    """The trainers' ids as a list when there are few (an index lookup per trainer beats
-    scanning every schedule), else as a subquery."""
-    ids = list(trainers.order_by().values_list("pk", flat=True)[: ID_LIST_LIMIT + 1])
-    return ids if len(ids) <= ID_LIST_LIMIT else trainers.order_by().values("pk")
 
 
 def trainer_ids_free_when(
@@ -164,7 +184,9 @@ def trainer_ids_free_when(
     schedules = (
         queries._bookable_schedules()
         .filter(
-            trainer_id__in=_candidate_ids(trainers),
+            # A subquery: PostgreSQL walks the box's trainers by the public-point index and
+            # each one's schedules by the trainer index (with statistics on schedules).
+            trainer_id__in=trainers.order_by().values("pk"),
             starts_on__lte=end.date() + timedelta(days=1),
             start_time__gte=when.start,
         )
@@ -173,7 +195,7 @@ def trainer_ids_free_when(
     if when.end is not None:
         schedules = schedules.filter(start_time__lt=when.end)
     rows_of: dict[int, list[tuple]] = {}
-    for row in schedules.order_by("trainer_id", "id").values_list(*queries.EXPANSION_FIELDS):
+    for row in schedules.order_by("trainer_id", "id").values_list(*FIELDS):
         rows_of.setdefault(row[1], []).append(row)
     position = dict.fromkeys(rows_of, 0)
     found: set[int] = set()

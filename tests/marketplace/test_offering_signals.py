@@ -21,6 +21,7 @@ ALL_FIELDS = {
     "latitude",
     "longitude",
     "location_name",
+    "is_public_place",
     "is_active",
     "trainer",
 }

@@ -469,7 +469,7 @@ def test_public_page_in_swedish_shows_swedish_category_names(client):
 
 
 def test_public_page_location_map_config(client):
-    TrainerProfileFactory(slug="anna", latitude=59.3569, longitude=18.0388)
+    trainer = TrainerProfileFactory(slug="anna", latitude=59.3569, longitude=18.0388)
 
     response = client.get("/trainers/anna/")
 
@@ -479,7 +479,12 @@ def test_public_page_location_map_config(client):
             response.content.decode(),
         ).group(1)
     )
-    assert (config["latitude"], config["longitude"]) == (59.3569, 18.0388)
+    # visitors get the public point and an area, never the exact place
+    assert (config["latitude"], config["longitude"]) == (
+        trainer.public_latitude,
+        trainer.public_longitude,
+    )
+    assert config["approximate"] is True
     assert config["tileUrl"] == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
