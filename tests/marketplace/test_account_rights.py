@@ -203,7 +203,10 @@ def test_the_same_address_and_a_wrong_password_are_refused(client):
 
 
 def test_the_download_holds_everything_about_the_user_and_no_secret(client):
-    schedule = future_schedule()
+    schedule = future_schedule(
+        offering__trainer__display_name="Anna Lindqvist",
+        offering__trainer__user__name="Anna Lindqvist",
+    )
     trainer = schedule.trainer
     trainer.user.phone = "+46 70 123 45 67"
     trainer.user.save()
