@@ -401,3 +401,16 @@ def test_a_trainers_download_has_their_payout_account(client):
 
     assert data["payout_account"]["stripe_account_id"] == account.stripe_account_id
     assert data["payout_account"]["payouts_enabled"] is True
+
+
+def test_at_most_five_links_an_hour(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    answers = [ask_for_change(client, new_email=f"new{n}@example.se") for n in range(6)]
+
+    assert [a.status_code for a in answers] == [302] * 5 + [200]
+    assert answers[-1].context["form"].non_field_errors() == [
+        "You asked for too many links. Try again in an hour."
+    ]
+    assert len(mail.outbox) == 5
