@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import booking_list_views, booking_views, views
+from . import booking_list_views, booking_views, occurrence_views, views
 
 urlpatterns = [
     path("trainer/calendar/", views.trainer_calendar, name="trainer-calendar"),
@@ -20,22 +20,22 @@ urlpatterns = [
     ),
     path(
         "trainer/schedules/<int:schedule_id>/cancel-occurrence/",
-        views.schedule_cancel_occurrence,
+        occurrence_views.schedule_cancel_occurrence,
         name="schedule-cancel-occurrence",
     ),
     path(
         "trainer/schedules/<int:schedule_id>/restore-occurrence/",
-        views.schedule_restore_occurrence,
+        occurrence_views.schedule_restore_occurrence,
         name="schedule-restore-occurrence",
     ),
     path(
         "trainer/schedules/<int:schedule_id>/restart/",
-        views.schedule_restart,
+        occurrence_views.schedule_restart,
         name="schedule-restart",
     ),
     path(
         "trainer/offerings/<int:offering_id>/archive/",
-        views.offering_archive,
+        occurrence_views.offering_archive,
         name="trainer-offering-archive",
     ),
     path("book/<int:schedule_id>/<str:start>/", views.book_slot, name="book-slot"),

@@ -8,7 +8,6 @@ such as SCHEDULE_OVERLAP) is shown on the form.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,7 +23,6 @@ from marketplace.models import TrainerProfile
 from marketplace.money import format_money
 from marketplace.permissions import (
     can_view_trainer_page,
-    offering_for_edit,
     trainer_profile_of,
     trainer_profile_required,
 )
@@ -34,6 +32,7 @@ from traino.forms import add_domain_error
 
 from . import queries, services
 from .api import SLOT_FORMAT
+from .confirm_step import affected_rows, render_confirm
 from .errors import BookingsAffected
 from .forms import ScheduleForm, describe_rrule
 from .models import CalendarFeed, Schedule
@@ -54,12 +53,12 @@ def horizon_days() -> int:
     return getattr(settings, "SCHEDULE_HORIZON_DAYS", 365)
 
 
-def _calendar_url(day: date | None = None) -> str:
+def calendar_url(day: date | None = None) -> str:
     url = reverse("trainer-calendar")
     return f"{url}?{urlencode({'date': day.isoformat()})}" if day else url
 
 
-def _announce(request, result, zone) -> None:
+def announce_horizon_cut(request, result, zone) -> None:
     if result.horizon_cut:
         messages.info(
             request,
@@ -177,8 +176,8 @@ def schedule_new(request):
             add_domain_error(form, exc)
         else:
             messages.success(request, gettext("The schedule is saved."))
-            _announce(request, result, result.schedule.zone)
-            return redirect(requested_next(request) or _calendar_url(result.schedule.starts_on))
+            announce_horizon_cut(request, result, result.schedule.zone)
+            return redirect(requested_next(request) or calendar_url(result.schedule.starts_on))
     return _render_schedule_form(request, profile, form)
 
 
@@ -209,8 +208,8 @@ def schedule_edit(request, schedule_id: int):
                 schedule.refresh_from_db()
             else:
                 messages.success(request, gettext("The schedule is saved."))
-                _announce(request, result, result.schedule.zone)
-                return redirect(_calendar_url(result.schedule.starts_on))
+                announce_horizon_cut(request, result, result.schedule.zone)
+                return redirect(calendar_url(result.schedule.starts_on))
     else:
         form = ScheduleForm(trainer=profile, schedule=schedule)
     return _render_schedule_form(request, profile, form, schedule, affected=affected)
@@ -247,198 +246,6 @@ def schedule_deactivate(request, schedule_id: int):
         % {"title": schedule.offering.title},
     )
     return redirect("trainer-calendar")
-
-
-@login_required
-@require_POST
-def schedule_restart(request, schedule_id: int):
-    """Start a stopped schedule again; an overlap with another schedule is refused."""
-    schedule = schedule_for_owner(request.user, schedule_id)
-    try:
-        result = services.schedule_restart(schedule=schedule)
-    except DomainError as exc:
-        messages.error(request, _problem_text(exc))
-        return redirect(reverse("trainer-calendar") + "#schedules")
-    messages.success(
-        request,
-        gettext("%(title)s is back in your calendar: trainees can book it again.")
-        % {"title": schedule.offering.title},
-    )
-    _announce(request, result, result.schedule.zone)
-    return redirect("trainer-calendar")
-
-
-def _problem_text(exc: DomainError) -> str:
-    """The refusal's message, with a field message that says more (e.g. which offering)."""
-    details = [m for messages_ in exc.field_messages().values() for m in messages_]
-    extra = [m for m in details if m != str(exc.message)]
-    return " ".join([str(exc.message), *extra[:1]])
-
-
-def _start_local_param(request) -> datetime | None:
-    try:
-        start_local = datetime.fromisoformat(request.POST.get("start_local", ""))
-    except ValueError:
-        return None
-    return start_local.replace(tzinfo=None)
-
-
-@login_required
-@require_POST
-def schedule_cancel_occurrence(request, schedule_id: int):
-    """Cancels one occurrence (an EXDATE); the calendar's dialog posts here. A booked one is
-    shown first, with its bookings, and cancelled only when the trainer confirms."""
-    schedule = schedule_for_owner(request.user, schedule_id)
-    start_local = _start_local_param(request)
-    if start_local is None:
-        messages.error(request, gettext("Pick a session in the calendar to cancel it."))
-        return redirect("trainer-calendar")
-    day = start_local.date()
-    back = _calendar_url(day if in_date_range(day) else None)
-    try:
-        services.schedule_cancel_occurrence(
-            schedule=schedule,
-            start_local=start_local,
-            cancel_bookings=request.POST.get("cancel_bookings") == "1",
-            actor=request.user,
-        )
-    except BookingsAffected as exc:
-        return render_confirm(
-            request,
-            exc,
-            zone=schedule.zone,
-            heading=gettext("Cancel %(title)s on %(when)s?")
-            % {"title": schedule.offering.title, "when": services.local_label(start_local)},
-            action=reverse("schedule-cancel-occurrence", args=[schedule.pk]),
-            hidden={"start_local": start_local.isoformat(timespec="seconds")},
-            confirm_label=gettext("Cancel the session and its bookings"),
-            back_url=back,
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(
-            request,
-            gettext("%(title)s on %(when)s is cancelled.")
-            % {"title": schedule.offering.title, "when": services.local_label(start_local)},
-        )
-    return redirect(back)
-
-
-@login_required
-@require_POST
-def schedule_restore_occurrence(request, schedule_id: int):
-    """Takes a cancelled session back (the calendar's dialog posts here)."""
-    schedule = schedule_for_owner(request.user, schedule_id)
-    start_local = _start_local_param(request)
-    if start_local is None:
-        messages.error(request, gettext("Pick a cancelled session in the calendar to restore it."))
-        return redirect("trainer-calendar")
-    try:
-        services.schedule_restore_occurrence(schedule=schedule, start_local=start_local)
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(
-            request,
-            gettext("%(title)s on %(when)s is back: trainees can book it again.")
-            % {"title": schedule.offering.title, "when": services.local_label(start_local)},
-        )
-    day = start_local.date()
-    return redirect(_calendar_url(day if in_date_range(day) else None))
-
-
-@login_required
-@require_POST
-def offering_archive(request, offering_id: int):
-    """Archive an offering (no longer bookable, kept for its history); its booked sessions
-    are shown first and cancelled only when the trainer confirms."""
-    offering = offering_for_edit(request.user, offering_id)
-    was_published = offering.trainer.is_published
-    try:
-        services.offering_deactivate(
-            offering=offering,
-            cancel_bookings=request.POST.get("cancel_bookings") == "1",
-            actor=request.user,
-        )
-    except BookingsAffected as exc:
-        return render_confirm(
-            request,
-            exc,
-            zone=ZoneInfo(offering.trainer.time_zone),
-            heading=gettext("Archive %(title)s?") % {"title": offering.title},
-            action=reverse("trainer-offering-archive", args=[offering.pk]),
-            confirm_label=gettext("Cancel the bookings and archive it"),
-            back_url=reverse("trainer-offerings"),
-            tab="offerings",
-        )
-    except DomainError as exc:
-        messages.error(request, _problem_text(exc))
-        return redirect("trainer-offerings")
-    messages.success(
-        request,
-        gettext("%(title)s is archived: trainees can no longer book it.")
-        % {"title": offering.title},
-    )
-    if was_published and not offering.trainer.is_published:
-        messages.warning(
-            request,
-            gettext(
-                "You have no bookable offering left, so your page is hidden. "
-                "Make an offering bookable and publish again."
-            ),
-        )
-    return redirect("trainer-offerings")
-
-
-# --- bookings in the way of a change --------------------------------------------------------
-
-
-def affected_rows(bookings, zone) -> list[dict]:
-    """What the confirm step lists for each booking in the way."""
-    rows = []
-    for booking in bookings:
-        start = booking.start.astimezone(zone)
-        rows.append(
-            {
-                "when": "{}–{}".format(
-                    services.local_label(start), booking.end.astimezone(zone).strftime("%H:%M")
-                ),
-                "title": booking.offering.title,
-                "who": (booking.trainee.name or "").split(" ")[0] or f"#{booking.pk}",
-                "status": booking.get_status_display(),
-                "price": format_money(booking.price_amount, booking.currency, _language()),
-            }
-        )
-    return rows
-
-
-def render_confirm(
-    request,
-    exc: BookingsAffected,
-    *,
-    zone,
-    heading: str,
-    action: str,
-    confirm_label: str,
-    back_url: str,
-    hidden: dict | None = None,
-    tab: str = "calendar",
-):
-    """The page between a change and the bookings it would cancel: lists them, then either
-    goes ahead (the same POST with ``cancel_bookings=1``) or goes back, changing nothing."""
-    context = {
-        "heading": heading,
-        "message": str(exc.message),
-        "rows": affected_rows(exc.bookings, zone),
-        "action": action,
-        "hidden": hidden or {},
-        "confirm_label": confirm_label,
-        "back_url": back_url,
-        "tab": tab,
-        "profile": trainer_profile_of(request.user),
-    }
-    return render(request, "bookings/confirm_cancel_bookings.html", context)
 
 
 @login_required

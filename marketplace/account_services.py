@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -26,11 +27,18 @@ from django.utils.translation import get_language
 from storage.models import UserFile
 
 from . import crypto, signals
-from .errors import EmailChangeLinkExpired, EmailChangeLinkInvalid, EmailTaken, EmailUnchanged
+from .errors import (
+    EmailChangeLinkExpired,
+    EmailChangeLinkInvalid,
+    EmailChangeTooOften,
+    EmailTaken,
+    EmailUnchanged,
+)
 from .models import ApiToken, TrainerProfile, User
 from .queries import user_get_by_email
 
 EMAIL_CHANGE_SALT = "traino.account.email-change"
+EMAIL_CHANGES_PER_HOUR = 5
 
 
 def link_hours() -> int:
@@ -70,6 +78,7 @@ def user_email_change_request(*, user: User, new_email: str, confirm_url: str) -
         raise EmailUnchanged.on_field("email")
     if user_get_by_email(new_email) is not None:
         raise EmailTaken.on_field("email")
+    _count_request(user)
     token = email_change_token(user=user, new_email=new_email)
     from .tasks import send_email_change_link
 
@@ -81,6 +90,20 @@ def user_email_change_request(*, user: User, new_email: str, confirm_url: str) -
         )
     )
     return token
+
+
+def _count_request(user: User) -> None:
+    """At most EMAIL_CHANGES_PER_HOUR links per user and hour, counted in the shared cache
+    (Redis in the full stack), so every worker agrees."""
+    key = f"email-change-requests:{user.pk}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    if count > EMAIL_CHANGES_PER_HOUR:
+        raise EmailChangeTooOften()
 
 
 def read_email_change_token(token: str, *, check_age: bool = True) -> tuple[User, str]:

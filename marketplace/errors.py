@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from traino.exceptions import Conflict, InvalidInput
+from traino.exceptions import Conflict, DomainError, InvalidInput
 
 
 class EmailTaken(Conflict):
@@ -64,3 +64,11 @@ class EmailChangeLinkExpired(InvalidInput):
 class WrongPassword(InvalidInput):
     code = "WRONG_PASSWORD"
     message = _("The password is wrong.")
+
+
+class EmailChangeTooOften(DomainError):
+    """Each request mails a stranger's address: a few an hour is plenty for a person."""
+
+    status = 429
+    code = "TOO_MANY_EMAIL_CHANGES"
+    message = _("You asked for too many links. Try again in an hour.")

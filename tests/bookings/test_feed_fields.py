@@ -23,6 +23,7 @@ def events_by_start(ics: bytes) -> dict:
 @pytest.fixture
 def schedule(db):
     return ScheduleFactory(
+        offering__trainer__display_name="Anna Lindqvist",
         offering__title="Running group",
         offering__description="Intervals by the water.",
         offering__location_name="Rålambshovsparken",

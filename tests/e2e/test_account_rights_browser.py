@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from bookings import booking_services, recurrence
 from bookings.models import Booking, Schedule
+from marketplace import account_services
 from marketplace.models import User
 from tests.e2e.accessibility import AXE_VERSION, accessibility_report
 from tests.e2e.conftest import DESKTOP, PHONE
@@ -171,6 +172,15 @@ def test_axe_passes_the_account_pages(page, live_server, size):
             reports.append(accessibility_report(page, label=f"{address}, {language}, {size}"))
             if language == "en":
                 shot(page, f"account{address.strip('/').replace('/', '-')}-{size}")
+        # the page a confirmation link opens
+        token = account_services.email_change_token(
+            user=trainer.user, new_email="anna.new@example.se"
+        )
+        page.goto(f"/accounts/email/confirm/{token}/")
+        expect(page.get_by_test_id("confirm-email")).to_be_visible()
+        reports.append(accessibility_report(page, label=f"email confirm, {language}, {size}"))
+        if language == "en":
+            shot(page, f"account-email-confirm-{size}")
         # a refusal shown on the form
         page.goto("/accounts/delete/")
         page.get_by_label(re.compile("password|lösenord", re.I)).fill("wrong-password")

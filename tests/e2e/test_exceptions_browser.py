@@ -219,3 +219,30 @@ def test_axe_passes_the_exception_pages(page, live_server, size):
 
     found = "\n".join(report for report in reports if report)
     assert not found, f"axe-core {AXE_VERSION} found WCAG 2.1 AA violations:\n{found}"
+
+
+@pytest.mark.browser
+def test_a_trainer_archives_a_booked_offering_after_seeing_the_bookings(page, live_server):
+    # given a trainer whose personal training tomorrow is booked
+    trainer = trainer_with_sessions(display_name="Anna Lindqvist")
+    personal = Schedule.objects.get(offering__title="Personal training")
+    booking = booking_services.book_slot(
+        trainee=UserFactory(name="Maja Svensson"),
+        schedule_id=personal.pk,
+        start=recurrence.first_start(personal),
+    )
+    log_in(page, live_server, trainer.user)
+    page.goto("/trainer/offerings/")
+
+    # when they archive it, see the booking and confirm
+    row = page.get_by_test_id("offering-row").filter(has_text="Personal training")
+    row.get_by_test_id("archive-offering").click()
+    expect(page.get_by_test_id("affected-booking")).to_contain_text("Maja")
+    page.get_by_test_id("confirm-cancel-bookings-button").click()
+
+    # then the offering is archived and the booking cancelled by the trainer
+    expect(page.locator(".messages")).to_contain_text("Personal training is archived")
+    row = page.get_by_test_id("offering-row").filter(has_text="Personal training")
+    expect(row.get_by_test_id("restore-offering")).to_be_visible()
+    booking.refresh_from_db()
+    assert (booking.status, booking.cancelled_by) == ("cancelled", "trainer")

@@ -203,7 +203,10 @@ def test_the_same_address_and_a_wrong_password_are_refused(client):
 
 
 def test_the_download_holds_everything_about_the_user_and_no_secret(client):
-    schedule = future_schedule()
+    schedule = future_schedule(
+        offering__trainer__display_name="Anna Lindqvist",
+        offering__trainer__user__name="Anna Lindqvist",
+    )
     trainer = schedule.trainer
     trainer.user.phone = "+46 70 123 45 67"
     trainer.user.save()
@@ -398,3 +401,16 @@ def test_a_trainers_download_has_their_payout_account(client):
 
     assert data["payout_account"]["stripe_account_id"] == account.stripe_account_id
     assert data["payout_account"]["payouts_enabled"] is True
+
+
+def test_at_most_five_links_an_hour(client):
+    user = UserFactory()
+    client.force_login(user)
+
+    answers = [ask_for_change(client, new_email=f"new{n}@example.se") for n in range(6)]
+
+    assert [a.status_code for a in answers] == [302] * 5 + [200]
+    assert answers[-1].context["form"].non_field_errors() == [
+        "You asked for too many links. Try again in an hour."
+    ]
+    assert len(mail.outbox) == 5
