@@ -173,8 +173,11 @@ class ScheduleDeleteQuery(QuerySerializer):
 
 class CancelOccurrenceInput(serializers.Serializer):
     start_local = IsoDateTimeField(
+        error_messages={
+            "invalid": _("Give the start as YYYY-MM-DDTHH:MM:SS, e.g. 2026-12-07T07:00:00.")
+        },
         help_text="Local start in the schedule's zone, e.g. 2026-12-07T07:00:00 (an offset is "
-        "honoured)."
+        "honoured).",
     )
     cancel_bookings = serializers.BooleanField(
         required=False,
