@@ -51,7 +51,7 @@ class StripeWebhookView(APIView):
         parameters=[
             OpenApiParameter(
                 "Stripe-Signature",
-                str,
+                {"type": "string", "maxLength": 2000},
                 OpenApiParameter.HEADER,
                 required=True,
                 description="t=<unix time>,v1=<HMAC-SHA256 of 't.body' with the endpoint "

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -23,30 +23,16 @@ from .exceptions import NON_FIELD_KEY, DomainError
 
 # --- the error body ----------------------------------------------------------------------------
 
-# A field's messages: a list of strings, or (nested serializers, lists of objects) the same
-# shape again under the nested field's name or the list item's index.
-_FIELD_MESSAGES_SCHEMA = {
-    "type": "object",
-    "additionalProperties": {
-        "anyOf": [
-            {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}},
-            {"type": "object"},
-        ]
-    },
-    "description": 'Messages per field, e.g. {"email": ["Enter a valid email address."]}; '
-    '"non_field_errors" holds those about no one field.',
-}
-
-
-@extend_schema_field(_FIELD_MESSAGES_SCHEMA)
-class FieldMessagesField(serializers.DictField):
-    pass
-
 
 class ErrorDetailSerializer(serializers.Serializer):
     code = serializers.CharField(help_text="Stable, for programs: e.g. VALIDATION_ERROR.")
     message = serializers.CharField(help_text="For people, in the request's language.")
-    fields = FieldMessagesField()
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='Messages per field, e.g. {"email": ["Enter a valid email address."]}; a '
+        'nested field is named by its path ("exdates.2"), "non_field_errors" holds those '
+        "about no one field.",
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

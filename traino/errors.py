@@ -22,7 +22,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from .exceptions import CsrfFailed, DomainError
+from .exceptions import CsrfFailed, DomainError, flat_fields
 
 
 class RequestTooLarge(DomainError):
@@ -78,22 +78,9 @@ def error_body(code: str, message, fields=None) -> dict:
     return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
 
 
-def _plain(detail):
-    """DRF's ErrorDetail tree -> the same shape with plain strings (nested lists keep dicts)."""
-    if isinstance(detail, dict):
-        return {key: _plain(value) for key, value in detail.items()}
-    if isinstance(detail, list):
-        return [_plain(item) for item in detail]
-    return str(detail)
-
-
 def _fields_from(detail) -> dict:
     """DRF's detail -> {"field": ["message", ...]}; a bare list is "non_field_errors"."""
-    if isinstance(detail, dict):
-        return _plain(detail)
-    if isinstance(detail, list):
-        return {"non_field_errors": _plain(detail)}
-    return {"non_field_errors": [str(detail)]}
+    return flat_fields(detail)
 
 
 def api_exception_handler(exc, context):

@@ -49,9 +49,34 @@ class DomainError(Exception):
         return cls(message, fields={field: [message]}, **kwargs)
 
     def field_messages(self) -> dict[str, list[str]]:
-        return {
-            name: [str(message) for message in messages] for name, messages in self.fields.items()
-        }
+        """{"field": ["message", ...]}; nested details (a serializer's, passed on) are named
+        by their path, "exdates.2"."""
+        return flat_fields(self.fields)
+
+
+def flat_fields(detail, prefix: str = "") -> dict[str, list[str]]:
+    """A tree of messages (a serializer's errors) -> {"field": ["message", ...]}, one level:
+    a nested field is named by its path ("offering.title", "exdates.2"), so every value is a
+    list of strings (the shape the API's error schema declares)."""
+    name = prefix[:-1] or NON_FIELD_KEY
+    if isinstance(detail, dict):
+        items = [(f"{prefix}{key}.", value) for key, value in detail.items()]
+    elif isinstance(detail, list | tuple):
+        items = [
+            (f"{prefix}{index}." if isinstance(item, dict | list | tuple) else prefix, item)
+            for index, item in enumerate(detail)
+        ]
+    else:
+        return {name: [str(detail)]}
+    fields: dict[str, list[str]] = {}
+    for path, value in items:
+        if isinstance(value, dict | list | tuple):
+            nested = flat_fields(value, path)
+        else:
+            nested = {path[:-1] or NON_FIELD_KEY: [str(value)]}
+        for key, messages in nested.items():
+            fields.setdefault(key, []).extend(messages)
+    return fields
 
 
 def _as_list(value) -> list:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import codecs
 import json
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.settings import api_settings
@@ -58,13 +60,22 @@ def _strict_constant(name: str):
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser through ``load_json``: too deep is a ParseError like bad syntax."""
+    """DRF's JSON parser through ``load_json``: too deep is a ParseError like bad syntax.
+
+    DRF reads the request stream itself, past Django's DATA_UPLOAD_MAX_MEMORY_SIZE check
+    (which only ``request.body`` makes): the limit is applied here, as Django's own
+    RequestDataTooBig (413 REQUEST_TOO_LARGE in the API).
+    """
 
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", "utf-8")
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(raw) > limit:
+            raise RequestDataTooBig("Request body exceeded settings.DATA_UPLOAD_MAX_MEMORY_SIZE.")
         try:
-            text = codecs.getreader(encoding)(stream).read()
+            text = codecs.decode(raw, encoding)
             constant = _strict_constant if api_settings.STRICT_JSON else None
             return load_json(text, parse_constant=constant)
         except ValueError as exc:  # UnicodeDecodeError is one too

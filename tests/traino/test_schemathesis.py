@@ -29,7 +29,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = 8
 
 
 # Loaded from the app at collection: one test per operation and credentials.
@@ -75,6 +75,7 @@ BOUNDED = settings(
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
+    database=None,
 )
 
 
