@@ -73,3 +73,15 @@ def account_updated(event: WebhookEvent) -> None:
     account = Account.from_stripe(event_object(event))
     if connected_account_apply(account=account, as_of=event.stripe_created_at) is None:
         raise Ignore(f"Unknown connected account {account.id}.")
+
+
+@handles("transfer.reversed", "transfer.updated")
+def transfer_changed(event: WebhookEvent) -> None:
+    """Keep a payout's reversed amount current; a transfer reversed in full outside our own
+    reversals reverses the payout (services.payouts_reversals)."""
+    from payments.gateway import Transfer
+    from payments.services.payouts_reversals import payout_transfer_apply
+
+    transfer = Transfer.from_stripe(event_object(event))
+    if payout_transfer_apply(transfer=transfer) is None:
+        raise Ignore(f"Transfer {transfer.id} is no payout of ours.")

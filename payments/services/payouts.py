@@ -1,0 +1,709 @@
+"""Monthly payouts: one Stripe Transfer per trainer, period and currency, safe to re-run.
+
+For each group the ``Payout`` row, the transactions it pays and its idempotency key
+(``payout-<id>``) are committed first; then Stripe is asked for the transfer; then the
+transactions are marked paid in one bulk update. A crash between the second and third step
+leaves a ``pending`` payout with its key: the next run (or the daily retry) sends the same
+key, or, once Stripe may have forgotten it, first looks the transfer up by its
+``transfer_group``. The unique (trainer, period, currency) stops a second payout of a month
+however late a re-run comes. One run at a time: a database lock (``_run_lock``).
+
+Queries grow with the number of trainers, not of transactions: eligible money is summed per
+trainer and currency in one query, and each payout's transactions are linked and later
+marked paid with one UPDATE each.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, QuerySet, Sum
+from django.utils import timezone
+
+from marketplace.models import TrainerProfile
+from payments.gateway import (
+    Gateway,
+    GatewayError,
+    InsufficientFunds,
+    Transfer,
+    TransientGatewayError,
+    get_gateway,
+)
+from payments.models import ConnectedAccount, PayoutStatus, Transaction
+from payments.money import trainer_share_expression
+from payments.payouts_errors import PayoutRunInProgress
+from payments.payouts_models import (
+    Payout,
+    PayoutReversal,
+    PayoutRun,
+    PayoutRunStatus,
+    PayoutRunTrigger,
+    PayoutState,
+    ReversalStatus,
+    SkipReason,
+)
+from payments.payouts_periods import payout_zone, require_period_over
+
+logger = logging.getLogger(__name__)
+
+# pg_try_advisory_lock's key for "a payout run is in progress" (any 64-bit number of ours).
+ADVISORY_LOCK_KEY = 0x7472_6169_6E6F_7031
+HEARTBEAT_EVERY = 25
+OUTCOMES = ("paid", "skipped", "waiting_for_funds", "failed", "pending")
+
+
+def share_expression():
+    """The trainer's share of what a transaction kept after refunds, in SQL."""
+    return trainer_share_expression(F("gross_amount") - F("refunded_amount"), F("fee_percent"))
+
+
+def eligible_transactions(*, cutoff: datetime, trainer_id: int | None = None) -> QuerySet:
+    """Money a run may pay: waiting for payout, in no payout yet, not disputed, not fully
+    refunded, and for a session that ended before the cutoff."""
+    queryset = Transaction.objects.payable().filter(payout__isnull=True, booking__end__lt=cutoff)
+    if trainer_id is not None:
+        queryset = queryset.filter(trainer_id=trainer_id)
+    return queryset
+
+
+# --- results -------------------------------------------------------------------------------
+
+
+@dataclass
+class PayoutLine:
+    """What a run did (or, in a dry run, would do) for one trainer and currency."""
+
+    trainer_id: int
+    trainer_name: str
+    currency: str
+    outcome: str
+    earnings: int = 0
+    debt_deducted: int = 0
+    amount: int = 0
+    transaction_count: int = 0
+    payout_id: int | None = None
+    detail: str = ""
+
+
+@dataclass
+class PayoutRunResult:
+    period: str
+    cutoff: datetime
+    dry_run: bool
+    run: PayoutRun | None = None
+    lines: list[PayoutLine] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(OUTCOMES, 0)
+        for line in self.lines:
+            counts[line.outcome] = counts.get(line.outcome, 0) + 1
+        return counts
+
+    @property
+    def totals(self) -> dict[str, dict[str, int]]:
+        """Per currency and outcome: amounts transferred (paid) or that would have been."""
+        totals: dict[str, dict[str, int]] = {}
+        for line in self.lines:
+            per = totals.setdefault(line.currency, dict.fromkeys(OUTCOMES, 0))
+            per[line.outcome] = per.get(line.outcome, 0) + line.amount
+        return totals
+
+
+Progress = Callable[[int, int], None]
+
+
+# --- the lock ------------------------------------------------------------------------------
+
+
+def running_run() -> PayoutRun | None:
+    return PayoutRun.objects.filter(status=PayoutRunStatus.RUNNING).order_by("started_at").first()
+
+
+@contextmanager
+def _run_lock() -> Iterator[bool]:
+    """Held for a whole run. On PostgreSQL a session advisory lock: a second run is refused
+    at once, and the server drops the lock when the process dies. Yields whether it proves
+    that no other run is alive (so a ``running`` row left behind is a crashed run's)."""
+    if connection.vendor != "postgresql":
+        yield False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+        acquired = cursor.fetchone()[0]
+    if not acquired:
+        raise PayoutRunInProgress(run=running_run())
+    try:
+        yield True
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+
+
+def _run_start(
+    *,
+    period: str,
+    cutoff: datetime,
+    trigger: str,
+    started_by,
+    trainer_id: int | None,
+    retry_failed: bool,
+    exclusive: bool,
+    now: datetime,
+) -> PayoutRun:
+    """The run's row, which the partial unique index lets exist only once as ``running``."""
+    with transaction.atomic():
+        left_behind = PayoutRun.objects.filter(status=PayoutRunStatus.RUNNING)
+        if not exclusive:
+            left_behind = left_behind.filter(heartbeat_at__lt=now - settings.PAYOUT_RUN_STALE_AFTER)
+        left_behind.update(
+            status=PayoutRunStatus.INTERRUPTED,
+            finished_at=now,
+            error="The process running it stopped before it finished.",
+        )
+        try:
+            with transaction.atomic():
+                return PayoutRun.objects.create(
+                    period=period,
+                    cutoff=cutoff,
+                    trigger=trigger,
+                    started_by=started_by,
+                    only_trainer_id=trainer_id,
+                    retry_failed=retry_failed,
+                    started_at=now,
+                    heartbeat_at=now,
+                )
+        except IntegrityError:
+            raise PayoutRunInProgress(run=running_run()) from None
+
+
+def _run_finish(run: PayoutRun, result: PayoutRunResult, error: str = "") -> None:
+    run.status = PayoutRunStatus.FINISHED if not error else PayoutRunStatus.INTERRUPTED
+    run.finished_at = timezone.now()
+    run.counts = result.counts
+    run.totals = result.totals
+    run.error = error
+    run.save(update_fields=["status", "finished_at", "counts", "totals", "error"])
+
+
+# --- the run -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Group:
+    trainer_id: int
+    currency: str
+    earnings: int
+    count: int
+
+
+@dataclass
+class _Context:
+    run: PayoutRun | None
+    period: str
+    cutoff: datetime
+    accounts: dict[int, tuple[str | None, bool]]
+    debts: dict[tuple[int, str], list[tuple[int, int]]]
+    names: dict[int, str]
+    gateway: Gateway | None
+    now: datetime
+
+
+def run_monthly_payouts(
+    *,
+    period: str,
+    trigger: str = PayoutRunTrigger.COMMAND,
+    started_by=None,
+    trainer_id: int | None = None,
+    retry_failed: bool = False,
+    dry_run: bool = False,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+) -> PayoutRunResult:
+    """Pay every trainer what the period owes them (see the module's docstring).
+
+    ``dry_run`` writes nothing and calls nobody: it says what a run would do. Refuses a
+    period that has not ended (PayoutPeriodNotOver) and a second run while one is in
+    progress (PayoutRunInProgress, naming it).
+    """
+    now = now or timezone.now()
+    cutoff = require_period_over(period, now)
+    result = PayoutRunResult(period=period, cutoff=cutoff, dry_run=dry_run)
+    if dry_run:
+        _plan(result, trainer_id=trainer_id, retry_failed=retry_failed, now=now, progress=progress)
+        return result
+    with _run_lock() as exclusive:
+        run = _run_start(
+            period=period,
+            cutoff=cutoff,
+            trigger=trigger,
+            started_by=started_by,
+            trainer_id=trainer_id,
+            retry_failed=retry_failed,
+            exclusive=exclusive,
+            now=now,
+        )
+        result.run = run
+        try:
+            _execute(result, trainer_id=trainer_id, retry_failed=retry_failed, progress=progress)
+        except BaseException as exc:
+            _run_finish(run, result, error=f"{type(exc).__name__}: {exc}")
+            raise
+        _run_finish(run, result)
+    _after_run(result)
+    return result
+
+
+def payouts_retry_waiting(*, now: datetime | None = None) -> PayoutRunResult | None:
+    """The daily retry: payouts waiting for funds, and any left ``pending`` by a crash, of
+    every period, under the same lock as a run. None when there is nothing to retry."""
+    now = now or timezone.now()
+    waiting = Payout.objects.filter(
+        status__in=[PayoutState.WAITING_FOR_FUNDS, PayoutState.PENDING]
+    ).order_by("period", "trainer_id", "currency")
+    if not waiting.exists():
+        return None
+    periods = sorted(set(waiting.values_list("period", flat=True)))
+    result: PayoutRunResult | None = None
+    for period in periods:
+        cutoff = require_period_over(period, now)
+        result = PayoutRunResult(period=period, cutoff=cutoff, dry_run=False)
+        with _run_lock() as exclusive:
+            run = _run_start(
+                period=period,
+                cutoff=cutoff,
+                trigger=PayoutRunTrigger.RETRY,
+                started_by=None,
+                trainer_id=None,
+                retry_failed=False,
+                exclusive=exclusive,
+                now=now,
+            )
+            result.run = run
+            try:
+                _execute(result, trainer_id=None, retry_failed=False, new_groups=False)
+            except BaseException as exc:
+                _run_finish(run, result, error=f"{type(exc).__name__}: {exc}")
+                raise
+            _run_finish(run, result)
+        _after_run(result)
+    return result
+
+
+def _context(
+    *, run: PayoutRun | None, period: str, cutoff: datetime, now: datetime, gateway
+) -> _Context:
+    accounts = {
+        trainer_id: (account_id, payouts_enabled)
+        for trainer_id, account_id, payouts_enabled in ConnectedAccount.objects.values_list(
+            "trainer_id", "stripe_account_id", "payouts_enabled"
+        )
+    }
+    debts: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+    for pk, trainer_id, currency, amount in (
+        PayoutReversal.objects.filter(status=ReversalStatus.DEBT, settled_by__isnull=True)
+        .order_by("created_at", "id")
+        .values_list("pk", "trainer_id", "currency", "amount")
+    ):
+        debts[(trainer_id, currency)].append((pk, amount))
+    return _Context(
+        run=run,
+        period=period,
+        cutoff=cutoff,
+        accounts=accounts,
+        debts=debts,
+        names={},
+        gateway=gateway,
+        now=now,
+    )
+
+
+def _groups(*, cutoff: datetime, trainer_id: int | None) -> list[_Group]:
+    rows = (
+        eligible_transactions(cutoff=cutoff, trainer_id=trainer_id)
+        .values("trainer_id", "currency")
+        .annotate(earnings=Sum(share_expression()), count=Count("id"))
+        .order_by("trainer_id", "currency")
+    )
+    return [
+        _Group(r["trainer_id"], r["currency"], int(r["earnings"] or 0), r["count"]) for r in rows
+    ]
+
+
+def _work(
+    *, period: str, cutoff: datetime, trainer_id: int | None, retry_failed: bool, new_groups: bool
+) -> tuple[list[Payout], list[tuple[_Group, Payout | None]]]:
+    """(payouts to resume or retry as they are, groups to prepare with their existing row)."""
+    existing = Payout.objects.filter(period=period)
+    if trainer_id is not None:
+        existing = existing.filter(trainer_id=trainer_id)
+    by_key = {(p.trainer_id, p.currency): p for p in existing}
+    resume = [
+        p
+        for p in by_key.values()
+        if p.status in (PayoutState.PENDING, PayoutState.WAITING_FOR_FUNDS)
+    ]
+    prepare: list[tuple[_Group, Payout | None]] = []
+    if new_groups:
+        reusable = {PayoutState.SKIPPED} | ({PayoutState.FAILED} if retry_failed else set())
+        for group in _groups(cutoff=cutoff, trainer_id=trainer_id):
+            payout = by_key.get((group.trainer_id, group.currency))
+            if payout is None or payout.status in reusable:
+                prepare.append((group, payout))
+    resume.sort(key=lambda p: (p.trainer_id, p.currency))
+    return resume, prepare
+
+
+def _trainer_names(trainer_ids) -> dict[int, str]:
+    return dict(
+        TrainerProfile.objects.filter(pk__in=set(trainer_ids)).values_list("pk", "display_name")
+    )
+
+
+def _execute(
+    result: PayoutRunResult,
+    *,
+    trainer_id: int | None,
+    retry_failed: bool,
+    new_groups: bool = True,
+    progress: Progress | None = None,
+) -> None:
+    run = result.run
+    context = _context(
+        run=run, period=result.period, cutoff=result.cutoff, now=run.started_at, gateway=None
+    )
+    resume, prepare = _work(
+        period=result.period,
+        cutoff=result.cutoff,
+        trainer_id=trainer_id,
+        retry_failed=retry_failed,
+        new_groups=new_groups,
+    )
+    total = len(resume) + len(prepare)
+    context.names = _trainer_names(
+        [p.trainer_id for p in resume] + [g.trainer_id for g, _ in prepare]
+    )
+    if total:
+        context.gateway = get_gateway()
+    done = 0
+    for payout in resume:
+        result.lines.append(_continue(payout, context))
+        done += 1
+        _tick(run, done, total, progress)
+    for group, existing in prepare:
+        payout = _prepare(group, existing, context)
+        if payout.status == PayoutState.SKIPPED:
+            result.lines.append(_line(payout, context, "skipped"))
+        else:
+            result.lines.append(_pay(payout, context))
+        done += 1
+        _tick(run, done, total, progress)
+
+
+def _tick(run: PayoutRun, done: int, total: int, progress: Progress | None) -> None:
+    if progress is not None:
+        progress(done, total)
+    if done % HEARTBEAT_EVERY == 0:
+        PayoutRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
+
+
+def _line(payout: Payout, context: _Context, outcome: str, detail: str = "") -> PayoutLine:
+    return PayoutLine(
+        trainer_id=payout.trainer_id,
+        trainer_name=context.names.get(payout.trainer_id, ""),
+        currency=payout.currency,
+        outcome=outcome,
+        earnings=payout.earnings,
+        debt_deducted=payout.debt_deducted,
+        amount=payout.amount,
+        transaction_count=payout.transaction_count,
+        payout_id=payout.pk,
+        detail=detail or payout.error or payout.get_skip_reason_display() or "",
+    )
+
+
+def _skip_reason(context: _Context, trainer_id: int) -> tuple[str, str | None]:
+    account_id, payouts_enabled = context.accounts.get(trainer_id, (None, False))
+    if not account_id:
+        return SkipReason.NO_ACCOUNT, None
+    if not payouts_enabled:
+        return SkipReason.PAYOUTS_DISABLED, account_id
+    return "", account_id
+
+
+def _take_debts(context: _Context, group: _Group) -> list[tuple[int, int]]:
+    """The oldest outstanding debts that fit in the earnings, whole (the rest waits)."""
+    taken, room = [], group.earnings
+    for pk, amount in context.debts.get((group.trainer_id, group.currency), []):
+        if amount <= room:
+            taken.append((pk, amount))
+            room -= amount
+    return taken
+
+
+def _prepare(group: _Group, existing: Payout | None, context: _Context) -> Payout:
+    """Commit the payout with its transactions and key (or as skipped), before Stripe."""
+    reason, account_id = _skip_reason(context, group.trainer_id)
+    with transaction.atomic():
+        if existing is None:
+            payout = Payout.objects.create(
+                run=context.run,
+                trainer_id=group.trainer_id,
+                period=context.period,
+                currency=group.currency,
+            )
+        else:
+            payout = Payout.objects.select_for_update().get(pk=existing.pk)
+            payout.run = context.run
+        if reason:
+            payout.status = PayoutState.SKIPPED
+            payout.skip_reason = reason
+            payout.earnings = payout.amount = group.earnings
+            payout.debt_deducted = 0
+            payout.transaction_count = group.count
+            payout.error = ""
+            payout.save()
+            from payments.payouts_mail import payout_skipped_notify
+
+            transaction.on_commit(lambda: payout_skipped_notify(payout_id=payout.pk))
+            return payout
+        eligible_transactions(cutoff=context.cutoff, trainer_id=group.trainer_id).filter(
+            currency=group.currency
+        ).update(payout=payout, payout_share=share_expression())
+        linked = Transaction.objects.filter(payout=payout).aggregate(
+            earnings=Sum("payout_share"), count=Count("id")
+        )
+        earnings = int(linked["earnings"] or 0)
+        debts = _take_debts(context, _Group(group.trainer_id, group.currency, earnings, 0))
+        if debts:
+            PayoutReversal.objects.filter(pk__in=[pk for pk, _ in debts]).update(
+                settled_by=payout, status=ReversalStatus.SETTLED
+            )
+            context.debts[(group.trainer_id, group.currency)] = [
+                debt
+                for debt in context.debts[(group.trainer_id, group.currency)]
+                if debt not in debts
+            ]
+        payout.earnings = earnings
+        payout.debt_deducted = sum(amount for _, amount in debts)
+        payout.amount = earnings - payout.debt_deducted
+        payout.transaction_count = linked["count"]
+        payout.destination = account_id or ""
+        payout.status = PayoutState.PENDING
+        payout.skip_reason = ""
+        payout.error = ""
+        payout.attempts += 1
+        payout.idempotency_key = payout.key_for_attempt(payout.attempts)
+        payout.attempted_at = timezone.now()
+        payout.save()
+    return payout
+
+
+def _continue(payout: Payout, context: _Context) -> PayoutLine:
+    """A payout left pending (a crash, or Stripe did not answer) goes on with its key; one
+    waiting for funds gets a new attempt (Stripe refused the last one outright)."""
+    if payout.status == PayoutState.WAITING_FOR_FUNDS:
+        with transaction.atomic():
+            payout = Payout.objects.select_for_update().get(pk=payout.pk)
+            payout.attempts += 1
+            payout.idempotency_key = payout.key_for_attempt(payout.attempts)
+            payout.attempted_at = timezone.now()
+            payout.save(update_fields=["attempts", "idempotency_key", "attempted_at", "updated_at"])
+        return _pay(payout, context)
+    return _pay(payout, context, resumed=True)
+
+
+def _transfer_metadata(payout: Payout) -> dict[str, str]:
+    return {
+        "payout_id": str(payout.pk),
+        "run_id": str(payout.run_id),
+        "trainer_id": str(payout.trainer_id),
+        "period": payout.period,
+    }
+
+
+def _pay(payout: Payout, context: _Context, *, resumed: bool = False) -> PayoutLine:
+    """Ask Stripe for the transfer with the payout's key, then record what happened."""
+    if payout.amount == 0:
+        _mark_paid(payout, None)
+        return _line(payout, context, "paid", "settled by debt")
+    gateway = context.gateway or get_gateway()
+    key_may_be_forgotten = (
+        payout.attempted_at is None
+        or timezone.now() - payout.attempted_at >= settings.PAYOUT_IDEMPOTENCY_KEY_TTL
+    )
+    if resumed and key_may_be_forgotten:
+        try:
+            found = gateway.find_transfer(
+                transfer_group=payout.transfer_group, metadata={"payout_id": str(payout.pk)}
+            )
+        except TransientGatewayError as exc:
+            _mark_unconfirmed(payout, exc)
+            return _line(payout, context, "pending")
+        if found is not None:
+            _mark_paid(payout, found)
+            return _line(payout, context, "paid", "found at Stripe")
+    try:
+        transfer = gateway.create_transfer(
+            amount=payout.amount,
+            currency=payout.currency,
+            destination=payout.destination,
+            transfer_group=payout.transfer_group,
+            metadata=_transfer_metadata(payout),
+            idempotency_key=payout.idempotency_key,
+        )
+    except InsufficientFunds as exc:
+        _mark_waiting(payout, exc)
+        return _line(payout, context, "waiting_for_funds")
+    except TransientGatewayError as exc:
+        _mark_unconfirmed(payout, exc)
+        return _line(payout, context, "pending")
+    except GatewayError as exc:
+        _mark_failed(payout, exc)
+        return _line(payout, context, "failed")
+    _mark_paid(payout, transfer)
+    return _line(payout, context, "paid")
+
+
+def _mark_paid(payout: Payout, transfer: Transfer | None) -> None:
+    """The transactions and the payout, paid: one bulk update and the payout's row."""
+    now = timezone.now()
+    paid_on = timezone.localtime(now, payout_zone()).date()
+    transfer_id = transfer.id if transfer else ""
+    with transaction.atomic():
+        Transaction.objects.filter(payout=payout).update(
+            payout_status=PayoutStatus.PAID, stripe_transfer_id=transfer_id, payout_date=paid_on
+        )
+        payout.status = PayoutState.PAID
+        payout.stripe_transfer_id = transfer_id or None
+        payout.paid_at = now
+        payout.error = ""
+        payout.save(
+            update_fields=["status", "stripe_transfer_id", "paid_at", "error", "updated_at"]
+        )
+        pending_reversals = list(
+            PayoutReversal.objects.filter(payout=payout, status=ReversalStatus.PENDING).values_list(
+                "pk", flat=True
+            )
+        )
+    if pending_reversals:
+        from payments.services.payouts_reversals import payout_reversal_execute
+
+        for reversal_id in pending_reversals:
+            payout_reversal_execute(reversal_id=reversal_id)
+
+
+def _describe(exc: GatewayError) -> str:
+    code = f" ({exc.code})" if exc.code else ""
+    return f"{type(exc).__name__}{code}: {exc.message or exc}"
+
+
+def _mark_waiting(payout: Payout, exc: GatewayError) -> None:
+    payout.status = PayoutState.WAITING_FOR_FUNDS
+    payout.error = _describe(exc)
+    payout.save(update_fields=["status", "error", "updated_at"])
+
+
+def _mark_unconfirmed(payout: Payout, exc: GatewayError) -> None:
+    """Stripe did not answer: the transfer may exist. The payout stays pending, and the
+    next run or the daily retry goes on with the same key."""
+    payout.error = _describe(exc)
+    payout.save(update_fields=["error", "updated_at"])
+
+
+def _mark_failed(payout: Payout, exc: GatewayError) -> None:
+    """Refused for good: the transactions and debts go back to wait for a later payout."""
+    with transaction.atomic():
+        Transaction.objects.filter(payout=payout).update(payout=None, payout_share=None)
+        PayoutReversal.objects.filter(settled_by=payout).update(
+            settled_by=None, status=ReversalStatus.DEBT
+        )
+        payout.status = PayoutState.FAILED
+        payout.error = _describe(exc)
+        payout.save(update_fields=["status", "error", "updated_at"])
+
+
+# --- the dry run ---------------------------------------------------------------------------
+
+
+def _plan(
+    result: PayoutRunResult,
+    *,
+    trainer_id: int | None,
+    retry_failed: bool,
+    now: datetime,
+    progress: Progress | None,
+) -> None:
+    """What a run would do, read-only: no row written, no Stripe call."""
+    context = _context(run=None, period=result.period, cutoff=result.cutoff, now=now, gateway=None)
+    resume, prepare = _work(
+        period=result.period,
+        cutoff=result.cutoff,
+        trainer_id=trainer_id,
+        retry_failed=retry_failed,
+        new_groups=True,
+    )
+    context.names = _trainer_names(
+        [p.trainer_id for p in resume] + [g.trainer_id for g, _ in prepare]
+    )
+    total = len(resume) + len(prepare)
+    for done, payout in enumerate(resume, start=1):
+        result.lines.append(_line(payout, context, "pending", "would be retried"))
+        if progress:
+            progress(done, total)
+    for done, (group, _existing) in enumerate(prepare, start=len(resume) + 1):
+        reason, _account = _skip_reason(context, group.trainer_id)
+        debt = sum(amount for _, amount in _take_debts(context, group))
+        line = PayoutLine(
+            trainer_id=group.trainer_id,
+            trainer_name=context.names.get(group.trainer_id, ""),
+            currency=group.currency,
+            outcome="skipped" if reason else "paid",
+            earnings=group.earnings,
+            debt_deducted=0 if reason else debt,
+            amount=group.earnings if reason else group.earnings - debt,
+            transaction_count=group.count,
+            detail=str(SkipReason(reason).label) if reason else "would be paid",
+        )
+        result.lines.append(line)
+        if progress:
+            progress(done, total)
+
+
+# --- after a run ---------------------------------------------------------------------------
+
+
+def _after_run(result: PayoutRunResult) -> None:
+    """Check the period's books; staff hear of a mismatch."""
+    from payments.payouts_mail import reconciliation_mismatch_notify
+    from payments.payouts_queries import reconciliation
+
+    try:
+        rows = reconciliation(result.period)
+    except Exception:  # the run's payouts are done; a report failing must not hide that
+        logger.exception("Reconciliation of %s failed", result.period)
+        return
+    if any(not row.balanced for row in rows):
+        reconciliation_mismatch_notify(period=result.period, rows=rows)
+
+
+def payout_counts_summary(result: PayoutRunResult) -> str:
+    counts = result.counts
+    return ", ".join(f"{name.replace('_', ' ')}: {counts[name]}" for name in OUTCOMES)
+
+
+__all__ = [
+    "PayoutLine",
+    "PayoutRunResult",
+    "eligible_transactions",
+    "payouts_retry_waiting",
+    "run_monthly_payouts",
+    "running_run",
+]
