@@ -391,6 +391,72 @@ def booking_confirm_payment(
     return booking
 
 
+def booking_release_hold(*, booking_id: int, note: str = "") -> bool:
+    """The payment failed or was cancelled: the unpaid hold ends now (pending_payment ->
+    expired), its seat free again. False, changing nothing, for any other status."""
+    with transaction.atomic():
+        booking = _locked(booking_id)
+        if booking.status != BookingStatus.PENDING_PAYMENT:
+            return False
+        booking_transition(
+            booking=booking, to=BookingStatus.EXPIRED, note=note or _("The payment failed.")
+        )
+        _announce(signals.booking_expired, booking, None)
+    return True
+
+
+def booking_confirm_late_payment(
+    *, booking_id: int, payment_intent_id: str, note: str = "", now: datetime | None = None
+) -> bool:
+    """A payment that succeeded after the hold was expired: the booking is confirmed again if
+    its seat and both parties' time are still free (True), else nothing changes (False) and
+    the caller refunds the payment. Only an expired booking is revived this way; a confirmed
+    one returns True as it is.
+
+    Like ``book_slot`` it takes the slot's lock, checks the seat count and both parties'
+    overlapping active bookings; on PostgreSQL the exclusion constraints back the check.
+    """
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            booking = _locked(booking_id)
+            if booking.status == BookingStatus.CONFIRMED:
+                return True
+            if booking.status != BookingStatus.EXPIRED or booking.end <= now:
+                return False
+            slot = Slot.objects.get(pk=booking.slot_id)
+            if slot.seats_taken >= slot.capacity:
+                return False
+            around = _bookings_around(
+                booking.trainee_id, booking.trainer_id, booking.start, booking.end
+            ).exclude(pk=booking.pk)
+            for other in around.only("trainee_id", "slot_id", "status", "hold_expires_at"):
+                live = other.status == BookingStatus.CONFIRMED or other.hold_expires_at > now
+                if live and (other.trainee_id == booking.trainee_id or other.slot_id != slot.pk):
+                    return False
+            Slot.objects.filter(pk=slot.pk).update(seats_taken=F("seats_taken") + 1)
+            before = booking.status
+            booking.status = BookingStatus.CONFIRMED
+            fields = ["status", "updated_at"]
+            if not booking.payment_intent_id:
+                booking.payment_intent_id = payment_intent_id
+                fields.append("payment_intent_id")
+            booking.save(update_fields=fields)
+            BookingEvent.objects.create(
+                booking=booking,
+                from_status=before,
+                to_status=BookingStatus.CONFIRMED,
+                note=note or _("Paid after the hold ran out; the seat was still free."),
+            )
+            availability_invalidate_on_commit(booking.trainer_id)
+            _announce(signals.booking_confirmed, booking, None)
+    except IntegrityError as exc:
+        if constraint_name(exc) in _REFUSALS:
+            return False  # a concurrent booking took the time: the database refused it
+        raise
+    return True
+
+
 def booking_expire(*, booking_id: int, now: datetime | None = None) -> bool:
     """Expire one unpaid hold whose time is up; False when it was paid, cancelled or is
     still within its hold (nothing changes)."""

@@ -7,5 +7,6 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self) -> None:
-        # Registers the deploy check and fills the webhook handler table in every process.
-        from . import checks, handlers  # noqa: F401
+        # Registers the deploy check, fills the webhook handler table and connects the
+        # bookings signals' receivers in every process.
+        from . import checks, handlers, payouts_receivers, receivers  # noqa: F401

@@ -63,3 +63,83 @@ def demo_event_send(
         payload=body, signature=signatures.sign(body), source=WebhookSource.DEMO
     )
     return received.event
+
+
+# --- the demo's card payments -----------------------------------------------------------------
+
+
+def _demo_intent(payment_intent_id: str) -> dict:
+    from payments.gateway import ObjectNotFound
+
+    try:
+        return DemoGateway()._get("payment_intent", payment_intent_id)
+    except ObjectNotFound:
+        raise DemoGatewayOff(f"No demo intent {payment_intent_id}") from None
+
+
+def demo_charge(intent: dict) -> dict:
+    """The charge of a paid demo intent in Stripe's shape, with its refunds so far."""
+    refunds = [
+        data for data in DemoGateway()._all("refund") if data.get("payment_intent") == intent["id"]
+    ]
+    refunded = sum(int(r["amount"]) for r in refunds)
+    return {
+        "id": intent.get("latest_charge"),
+        "object": "charge",
+        "amount": intent["amount"],
+        "amount_captured": intent.get("amount_received") or 0,
+        "amount_refunded": refunded,
+        "currency": intent["currency"],
+        "livemode": False,
+        "metadata": intent.get("metadata") or {},
+        "paid": True,
+        "payment_intent": intent["id"],
+        "refunded": refunded >= intent["amount"],
+        "refunds": {"object": "list", "data": refunds, "has_more": False},
+        "status": "succeeded",
+        "transfer_group": intent.get("transfer_group"),
+    }
+
+
+def demo_charge_event(event_type: str, payment_intent_id: str) -> WebhookEvent:
+    return demo_event_send(
+        event_type=event_type, data_object=demo_charge(_demo_intent(payment_intent_id))
+    )
+
+
+def demo_payment_succeed(payment_intent_id: str) -> WebhookEvent:
+    """What Stripe does when the card is accepted: the intent succeeds with a charge, and a
+    signed ``payment_intent.succeeded`` goes through the intake."""
+    if not is_demo():
+        raise DemoGatewayOff("The demo gateway is off.")
+    intent = _demo_intent(payment_intent_id)
+    if intent["status"] != "succeeded":
+        intent = DemoGateway().update_object(
+            "payment_intent",
+            payment_intent_id,
+            status="succeeded",
+            amount_received=intent["amount"],
+            latest_charge=demo_id("ch"),
+            last_payment_error=None,
+        )
+    return demo_event_send(event_type="payment_intent.succeeded", data_object=intent)
+
+
+def demo_payment_fail(payment_intent_id: str) -> WebhookEvent:
+    """What Stripe does when the card is declined: ``payment_intent.payment_failed``."""
+    if not is_demo():
+        raise DemoGatewayOff("The demo gateway is off.")
+    intent = _demo_intent(payment_intent_id)
+    if intent["status"] != "succeeded":
+        intent = DemoGateway().update_object(
+            "payment_intent",
+            payment_intent_id,
+            status="requires_payment_method",
+            last_payment_error={
+                "type": "card_error",
+                "code": "card_declined",
+                "decline_code": "generic_decline",
+                "message": "Your card was declined (demo).",
+            },
+        )
+    return demo_event_send(event_type="payment_intent.payment_failed", data_object=intent)

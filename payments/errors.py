@@ -31,3 +31,33 @@ class NotADemoAccount(DomainError):
     status = 404
     code = "NOT_FOUND"
     message = _("Nothing was found at this address.")
+
+
+class BookingNotPayable(DomainError):
+    status = 409
+    code = "BOOKING_NOT_PAYABLE"
+    message = _("This booking is not waiting for payment.")
+
+
+class HoldExpired(DomainError):
+    status = 409
+    code = "HOLD_EXPIRED"
+    message = _("The time to pay for this booking has run out. Book the session again.")
+
+
+class CheckoutInProgress(DomainError):
+    status = 409
+    code = "CHECKOUT_IN_PROGRESS"
+    message = _("The payment is being prepared. Try again in a moment.")
+
+
+class RefundRefused(DomainError):
+    status = 409
+    code = "REFUND_REFUSED"
+    message = _("This refund cannot be made.")
+
+
+class PaymentDeclined(DomainError):
+    status = 402
+    code = "PAYMENT_DECLINED"
+    message = _("The card was declined.")

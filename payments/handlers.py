@@ -75,6 +75,7 @@ def account_updated(event: WebhookEvent) -> None:
         raise Ignore(f"Unknown connected account {account.id}.")
 
 
+<<<<<<< HEAD
 @handles("transfer.reversed", "transfer.updated")
 def transfer_changed(event: WebhookEvent) -> None:
     """Keep a payout's reversed amount current; a transfer reversed in full outside our own
@@ -85,3 +86,60 @@ def transfer_changed(event: WebhookEvent) -> None:
     transfer = Transfer.from_stripe(event_object(event))
     if payout_transfer_apply(transfer=transfer) is None:
         raise Ignore(f"Transfer {transfer.id} is no payout of ours.")
+=======
+def _intent(event: WebhookEvent):
+    from payments.gateway import PaymentIntent
+
+    data = event_object(event)
+    if data.get("object") not in (None, "payment_intent") or not data.get("id"):
+        raise Ignore("The event's object is not a PaymentIntent.")
+    return PaymentIntent.from_stripe(data)
+
+
+@handles("payment_intent.succeeded")
+def payment_intent_succeeded(event: WebhookEvent) -> None:
+    """Record the Transaction and confirm the booking (or refund a payment that came too
+    late for its seat): the same service the return page uses."""
+    from payments.services.checkout import NotOurs
+    from payments.services.checkout import payment_intent_succeeded as succeeded
+
+    intent = _intent(event)
+    if intent.status != "succeeded":
+        raise Ignore(f"{intent.id} is {intent.status}, not succeeded.")
+    try:
+        succeeded(intent=intent)
+    except NotOurs as reason:
+        raise Ignore(str(reason)) from None
+
+
+@handles("payment_intent.payment_failed", "payment_intent.canceled")
+def payment_intent_ended(event: WebhookEvent) -> None:
+    """Release the booking's unpaid hold (a confirmed booking is left alone)."""
+    from payments.services.checkout import NotOurs
+    from payments.services.checkout import payment_intent_ended as ended
+
+    intent = _intent(event)
+    try:
+        ended(intent=intent, failed=event.type == "payment_intent.payment_failed")
+    except NotOurs as reason:
+        raise Ignore(str(reason)) from None
+
+
+@handles("charge.refunded")
+def charge_refunded(event: WebhookEvent) -> None:
+    """Stripe's refunded total onto the transaction (refunds made anywhere)."""
+    from payments.services.refunds import charge_refunded as apply
+
+    charge = event_object(event)
+    if apply(charge=charge) is None:
+        raise Ignore(f"No transaction has charge {charge.get('id')}.")
+
+
+@handles("charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed")
+def charge_dispute(event: WebhookEvent) -> None:
+    """Flag the transaction (kept out of payouts) and tell staff of a new dispute."""
+    from payments.services.disputes import dispute_apply
+
+    if dispute_apply(dispute=event_object(event), created=event.type.endswith(".created")) is None:
+        raise Ignore("No transaction has the disputed charge.")
+>>>>>>> checkout

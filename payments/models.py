@@ -367,6 +367,7 @@ class Refund(models.Model):
         return self.stripe_refund_id or f"(requested) {self.idempotency_key}"
 
 
+<<<<<<< HEAD
 # Monthly payouts (runs, payouts, reversals and debts) live in their own module.
 from payments.payouts_models import (  # noqa: E402, F401
     HeldTransaction,
@@ -374,3 +375,38 @@ from payments.payouts_models import (  # noqa: E402, F401
     PayoutReversal,
     PayoutRun,
 )
+=======
+class BookingPayment(models.Model):
+    """The PaymentIntent asked for a booking: its idempotency key (``booking-<id>-intent``)
+    and the time of the first attempt are committed before Stripe is asked, so a second
+    request, a retry or a crash between Stripe and us ends with the same one intent."""
+
+    booking = models.OneToOneField(
+        "bookings.Booking",
+        on_delete=models.PROTECT,
+        related_name="payment",
+        verbose_name=_("booking"),
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=255, unique=True)
+    payment_intent_id = models.CharField(
+        _("payment intent"), max_length=255, unique=True, null=True, blank=True
+    )
+    amount = models.PositiveBigIntegerField(
+        _("amount"), help_text=_("In the currency's minor unit (öre).")
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    intent_status = models.CharField(_("Stripe status"), max_length=32, blank=True, default="")
+    is_demo = models.BooleanField(_("demo payment"), default=False)
+    livemode = models.BooleanField(_("live mode"), default=False)
+    first_attempt_at = models.DateTimeField(_("first attempt"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("booking payment")
+        verbose_name_plural = _("booking payments")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.payment_intent_id or f"(pending) {self.idempotency_key}"
+>>>>>>> checkout

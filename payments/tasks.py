@@ -56,45 +56,8 @@ def reconcile_webhook_events() -> int:
     return services.webhook_events_reconcile()
 
 
-# --- monthly payouts ---------------------------------------------------------------------------
-
-
-@shared_task(acks_late=True)
-def run_scheduled_payouts() -> dict | None:
-    """The beat's monthly run (PAYOUT_DAY, 03:00 Stockholm) for the period it pays."""
-    from .payouts_errors import PayoutRunInProgress
-    from .payouts_periods import period_to_pay
-    from .payouts_models import PayoutRunTrigger
-    from .services.payouts import run_monthly_payouts
-
-    try:
-        result = run_monthly_payouts(period=period_to_pay(), trigger=PayoutRunTrigger.BEAT)
-    except PayoutRunInProgress:
-        return None
-    return result.counts
-
-
-@shared_task(acks_late=True)
-def retry_waiting_payouts() -> dict | None:
-    """Daily: payouts waiting for funds (or left pending by a crash) are tried again."""
-    from .payouts_errors import PayoutRunInProgress
-    from .services.payouts import payouts_retry_waiting
-
-    try:
-        result = payouts_retry_waiting()
-    except PayoutRunInProgress:
-        return None
-    return result.counts if result else None
-
-
-@shared_task
-def warn_held_transactions() -> int:
-    from .services.payouts_alerts import held_transactions_alert
-
-    return held_transactions_alert()
-
-
 @shared_task(
+    bind=True,
     acks_late=True,
     autoretry_for=(TransientGatewayError,),
     retry_backoff=RETRY_BACKOFF,
@@ -102,9 +65,31 @@ def warn_held_transactions() -> int:
     retry_jitter=True,
     max_retries=MAX_RETRIES,
 )
-def take_back_paid_out_money(transaction_id: int) -> int | None:
-    """After a refund or a lost dispute of a paid-out transaction: reverse or carry a debt."""
-    from .services.payouts_reversals import payout_money_returned
+def send_refund(self, refund_pk: int, tell_trainee: bool = False) -> str:
+    """Send a stored refund to Stripe (same idempotency key on every retry)."""
+    from .services.refunds import refund_send
 
-    reversal = payout_money_returned(transaction_id=transaction_id)
-    return reversal.pk if reversal else None
+    refund = refund_send(
+        refund_pk=refund_pk, final_attempt=self.request.retries >= self.max_retries
+    )
+    if tell_trainee and refund.stripe_refund_id:
+        email_trainee_about_late_refund.delay(refund.transaction_id)
+    return refund.status
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=MAX_RETRIES)
+def email_staff_about_dispute(transaction_pk: int) -> int:
+    from .notify import email_dispute
+
+    return email_dispute(transaction_pk)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=MAX_RETRIES)
+def email_trainee_about_late_refund(transaction_pk: int) -> int:
+    from .notify import email_late_refund
+
+    return email_late_refund(transaction_pk)
+
+
+# Monthly payouts' tasks live in their own module; importing it here registers them.
+from . import payouts_tasks  # noqa: E402, F401

@@ -416,15 +416,15 @@ PAYOUT_RUN_STALE_AFTER = timedelta(minutes=env.int("PAYOUT_RUN_STALE_MINUTES", d
 CELERY_BEAT_SCHEDULE.update(
     {
         "run-monthly-payouts": {
-            "task": "payments.tasks.run_scheduled_payouts",
+            "task": "payments.payouts_tasks.run_scheduled_payouts",
             "schedule": payouts_schedule(PAYOUT_DAY, PAYOUT_TIME_ZONE),
         },
         "retry-waiting-payouts": {
-            "task": "payments.tasks.retry_waiting_payouts",
+            "task": "payments.payouts_tasks.retry_waiting_payouts",
             "schedule": payouts_schedule(None, PAYOUT_TIME_ZONE, hour=6),
         },
         "warn-held-payouts": {
-            "task": "payments.tasks.warn_held_transactions",
+            "task": "payments.payouts_tasks.warn_held_transactions",
             "schedule": payouts_schedule(None, PAYOUT_TIME_ZONE, hour=7),
         },
     }

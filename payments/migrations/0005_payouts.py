@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('marketplace', '0008_offering_has_upcoming_sessions'),
-        ('payments', '0002_transactions_and_refunds'),
+        ('payments', '0003_booking_payments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,7 +1,9 @@
 """Payments' services: every write that spans rows or calls Stripe.
 
 ``accounts``: trainers' Connect accounts and onboarding links. ``webhooks``: intake, storage
-and processing of Stripe's events, the sweeper and the daily reconcile.
+and processing of Stripe's events, the sweeper and the daily reconcile. ``checkout``: a
+booking's PaymentIntent and its outcome. ``refunds`` and ``disputes``: money given back or
+contested.
 """
 
 from .accounts import (
@@ -12,6 +14,24 @@ from .accounts import (
     connected_account_refresh,
     demo_onboarding_finish,
     onboarding_link_create,
+)
+from .checkout import (
+    Checkout,
+    checkout_return,
+    checkout_start,
+    demo_payment_complete,
+    intent_idempotency_key,
+    payment_intent_ended,
+    payment_intent_succeeded,
+)
+from .disputes import dispute_apply
+from .refunds import (
+    booking_refund_key,
+    charge_refunded,
+    refund_request,
+    refund_send,
+    refund_staff,
+    refundable_amount,
 )
 from .webhooks import (
     Received,
@@ -24,14 +44,28 @@ from .webhooks import (
 )
 
 __all__ = [
+    "Checkout",
     "Received",
     "account_idempotency_key",
+    "booking_refund_key",
+    "charge_refunded",
+    "checkout_return",
+    "checkout_start",
     "connected_account_apply",
     "connected_account_ensure",
     "connected_account_ensure_later",
     "connected_account_refresh",
     "demo_onboarding_finish",
+    "demo_payment_complete",
+    "dispute_apply",
+    "intent_idempotency_key",
     "onboarding_link_create",
+    "payment_intent_ended",
+    "payment_intent_succeeded",
+    "refund_request",
+    "refund_send",
+    "refund_staff",
+    "refundable_amount",
     "webhook_event_process",
     "webhook_event_reprocess",
     "webhook_event_store",

@@ -79,3 +79,30 @@ def deliver(client, event: dict, **signing):
         content_type="application/json; charset=utf-8",
         HTTP_STRIPE_SIGNATURE=signature(body, **signing),
     )
+
+
+def held_booking(trainee=None, *, days_ahead: int = 10, **schedule_fields):
+    """A pending booking, held from now, of a weekly session ``days_ahead`` days away."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from bookings import booking_services, recurrence
+    from bookings.recurrence import WEEKDAYS
+    from tests.factories import ScheduleFactory, UserFactory
+
+    first = timezone.localdate(timezone=ZoneInfo("Europe/Stockholm")) + dt.timedelta(
+        days=days_ahead
+    )
+    schedule_fields.setdefault("rrule", f"FREQ=WEEKLY;BYDAY={WEEKDAYS[first.weekday()]}")
+    schedule = ScheduleFactory(starts_on=first, **schedule_fields)
+    return booking_services.book_slot(
+        trainee=trainee or UserFactory(),
+        schedule_id=schedule.pk,
+        start=recurrence.first_start(schedule),
+    )
+
+
+def payment_path(booking) -> str:
+    return f"/api/bookings/{booking.pk}/payment"
