@@ -9,4 +9,4 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the deploy check, fills the webhook handler table and connects the
         # bookings signals' receivers in every process.
-        from . import checks, handlers, payouts_receivers, receivers  # noqa: F401
+        from . import checks, handlers, payouts_handlers, payouts_receivers, receivers  # noqa: F401

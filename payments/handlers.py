@@ -75,18 +75,6 @@ def account_updated(event: WebhookEvent) -> None:
         raise Ignore(f"Unknown connected account {account.id}.")
 
 
-<<<<<<< HEAD
-@handles("transfer.reversed", "transfer.updated")
-def transfer_changed(event: WebhookEvent) -> None:
-    """Keep a payout's reversed amount current; a transfer reversed in full outside our own
-    reversals reverses the payout (services.payouts_reversals)."""
-    from payments.gateway import Transfer
-    from payments.services.payouts_reversals import payout_transfer_apply
-
-    transfer = Transfer.from_stripe(event_object(event))
-    if payout_transfer_apply(transfer=transfer) is None:
-        raise Ignore(f"Transfer {transfer.id} is no payout of ours.")
-=======
 def _intent(event: WebhookEvent):
     from payments.gateway import PaymentIntent
 
@@ -142,4 +130,3 @@ def charge_dispute(event: WebhookEvent) -> None:
 
     if dispute_apply(dispute=event_object(event), created=event.type.endswith(".created")) is None:
         raise Ignore("No transaction has the disputed charge.")
->>>>>>> checkout

@@ -367,15 +367,6 @@ class Refund(models.Model):
         return self.stripe_refund_id or f"(requested) {self.idempotency_key}"
 
 
-<<<<<<< HEAD
-# Monthly payouts (runs, payouts, reversals and debts) live in their own module.
-from payments.payouts_models import (  # noqa: E402, F401
-    HeldTransaction,
-    Payout,
-    PayoutReversal,
-    PayoutRun,
-)
-=======
 class BookingPayment(models.Model):
     """The PaymentIntent asked for a booking: its idempotency key (``booking-<id>-intent``)
     and the time of the first attempt are committed before Stripe is asked, so a second
@@ -409,4 +400,12 @@ class BookingPayment(models.Model):
 
     def __str__(self) -> str:
         return self.payment_intent_id or f"(pending) {self.idempotency_key}"
->>>>>>> checkout
+
+
+# Monthly payouts (runs, payouts, reversals and debts) live in their own module.
+from payments.payouts_models import (  # noqa: E402, F401
+    HeldTransaction,
+    Payout,
+    PayoutReversal,
+    PayoutRun,
+)
