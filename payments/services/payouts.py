@@ -539,7 +539,9 @@ def _pay(payout: Payout, context: _Context, *, resumed: bool = False) -> PayoutL
         payout.attempted_at is None
         or timezone.now() - payout.attempted_at >= settings.PAYOUT_IDEMPOTENCY_KEY_TTL
     )
-    if resumed and key_may_be_forgotten:
+    # Stripe replays a saved error (a 500 too) for a known key, and a forgotten key would
+    # make a second transfer: either way the transfer is looked for first.
+    if resumed and (key_may_be_forgotten or payout.error):
         try:
             found = gateway.find_transfer(
                 transfer_group=payout.transfer_group, metadata={"payout_id": str(payout.pk)}
