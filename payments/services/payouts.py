@@ -50,6 +50,7 @@ from payments.payouts_models import (
     SkipReason,
 )
 from payments.payouts_periods import payout_zone, require_period_over
+from payments.services.payouts_reversals import describe_gateway_error, payout_reversal_execute
 
 logger = logging.getLogger(__name__)
 
@@ -596,27 +597,20 @@ def _mark_paid(payout: Payout, transfer: Transfer | None) -> None:
             )
         )
     if pending_reversals:
-        from payments.services.payouts_reversals import payout_reversal_execute
-
         for reversal_id in pending_reversals:
             payout_reversal_execute(reversal_id=reversal_id)
 
 
-def _describe(exc: GatewayError) -> str:
-    code = f" ({exc.code})" if exc.code else ""
-    return f"{type(exc).__name__}{code}: {exc.message or exc}"
-
-
 def _mark_waiting(payout: Payout, exc: GatewayError) -> None:
     payout.status = PayoutState.WAITING_FOR_FUNDS
-    payout.error = _describe(exc)
+    payout.error = describe_gateway_error(exc)
     payout.save(update_fields=["status", "error", "updated_at"])
 
 
 def _mark_unconfirmed(payout: Payout, exc: GatewayError) -> None:
     """Stripe did not answer: the transfer may exist. The payout stays pending, and the
     next run or the daily retry goes on with the same key."""
-    payout.error = _describe(exc)
+    payout.error = describe_gateway_error(exc)
     payout.save(update_fields=["error", "updated_at"])
 
 
@@ -628,7 +622,7 @@ def _mark_failed(payout: Payout, exc: GatewayError) -> None:
             settled_by=None, status=ReversalStatus.DEBT
         )
         payout.status = PayoutState.FAILED
-        payout.error = _describe(exc)
+        payout.error = describe_gateway_error(exc)
         payout.save(update_fields=["status", "error", "updated_at"])
 
 

@@ -33,6 +33,11 @@ from payments.payouts_models import (
 logger = logging.getLogger(__name__)
 
 
+def describe_gateway_error(exc: GatewayError) -> str:
+    code = f" ({exc.code})" if exc.code else ""
+    return f"{type(exc).__name__}{code}: {exc.message or exc}"
+
+
 def payout_money_returned(*, transaction_id: int) -> PayoutReversal | None:
     """Take back from the trainer what a refund or a lost dispute removed from a paid-out
     transaction. None when nothing is due (not in a payout yet, or already taken back)."""
@@ -101,7 +106,7 @@ def payout_reversal_execute(*, reversal_id: int) -> PayoutReversal:
         PayoutReversal.objects.filter(pk=reversal.pk).update(error=str(exc)[:1000])
         raise
     except GatewayError as exc:
-        return _carry_as_debt(reversal, f"{type(exc).__name__}: {exc}")
+        return _carry_as_debt(reversal, describe_gateway_error(exc))
     with transaction.atomic():
         updated = PayoutReversal.objects.filter(
             pk=reversal.pk, status=ReversalStatus.PENDING
