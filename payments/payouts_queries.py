@@ -260,10 +260,10 @@ def reconciliation(period: str) -> list[ReconciliationRow]:
 # --- money held too long -------------------------------------------------------------------
 
 
-def held_transactions(now: datetime | None = None):
+def held_transactions(now: datetime | None = None, *, model=Transaction):
     """Transactions waiting for a payout whose charge is older than PAYOUT_HOLD_WARN_DAYS."""
     now = now or timezone.now()
-    return Transaction.objects.filter(
+    return model.objects.filter(
         payout_status=PayoutStatus.PENDING,
         charged_at__lt=now - timedelta(days=settings.PAYOUT_HOLD_WARN_DAYS),
     )

@@ -55,3 +55,27 @@ def take_back_paid_out_money(transaction_id: int) -> int | None:
 
     reversal = payout_money_returned(transaction_id=transaction_id)
     return reversal.pk if reversal else None
+
+
+@shared_task(acks_late=True)
+def start_payout_run(
+    *, period: str, user_id: int | None, retry_failed: bool = False
+) -> dict | None:
+    """A run started by staff from the admin."""
+    from django.contrib.auth import get_user_model
+
+    from .payouts_errors import PayoutRunInProgress
+    from .payouts_models import PayoutRunTrigger
+    from .services.payouts import run_monthly_payouts
+
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    try:
+        result = run_monthly_payouts(
+            period=period,
+            trigger=PayoutRunTrigger.STAFF,
+            started_by=user,
+            retry_failed=retry_failed,
+        )
+    except PayoutRunInProgress:
+        return None
+    return result.counts
