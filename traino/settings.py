@@ -411,6 +411,10 @@ PAYOUT_HOLD_WARN_DAYS = env.int("PAYOUT_HOLD_WARN_DAYS", default=60)
 PAYOUT_IDEMPOTENCY_KEY_TTL = timedelta(
     hours=env.int("PAYOUT_IDEMPOTENCY_KEY_TTL_HOURS", default=23)
 )
+# A run commits this many payouts (rows, keys, transactions) at a time before asking Stripe
+# for their transfers, this many requests at once (Stripe allows 25/s in test mode, 100/s live).
+PAYOUT_BATCH_SIZE = env.int("PAYOUT_BATCH_SIZE", default=200)
+PAYOUT_TRANSFER_CONCURRENCY = env.int("PAYOUT_TRANSFER_CONCURRENCY", default=8)
 # Without PostgreSQL's advisory lock (SQLite), a "running" run silent this long is a dead one.
 PAYOUT_RUN_STALE_AFTER = timedelta(minutes=env.int("PAYOUT_RUN_STALE_MINUTES", default=15))
 CELERY_BEAT_SCHEDULE.update(

@@ -16,15 +16,17 @@ marked paid with one UPDATE each.
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import BigIntegerField, Case, CharField, Count, F, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from marketplace.models import TrainerProfile
@@ -128,6 +130,16 @@ def running_run() -> PayoutRun | None:
     return PayoutRun.objects.filter(status=PayoutRunStatus.RUNNING).order_by("started_at").first()
 
 
+def _wait_for_running_run(seconds: float = 2.0) -> PayoutRun | None:
+    """The run holding the lock, once its row is committed (it takes the lock first)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        run = running_run()
+        if run is not None or time.monotonic() >= deadline:
+            return run
+        time.sleep(0.05)
+
+
 @contextmanager
 def _run_lock() -> Iterator[bool]:
     """Held for a whole run. On PostgreSQL a session advisory lock: a second run is refused
@@ -140,7 +152,7 @@ def _run_lock() -> Iterator[bool]:
         cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
         acquired = cursor.fetchone()[0]
     if not acquired:
-        raise PayoutRunInProgress(run=running_run())
+        raise PayoutRunInProgress(run=_wait_for_running_run())
     try:
         yield True
     finally:
@@ -376,6 +388,8 @@ def _execute(
     new_groups: bool = True,
     progress: Progress | None = None,
 ) -> None:
+    """Payouts in batches: commit a batch's rows and keys, ask Stripe for its transfers a few
+    at a time, then record the answers (paid ones in one bulk update)."""
     run = result.run
     context = _context(
         run=run, period=result.period, cutoff=result.cutoff, now=run.started_at, gateway=None
@@ -388,24 +402,30 @@ def _execute(
         new_groups=new_groups,
     )
     total = len(resume) + len(prepare)
+    if not total:
+        return
     context.names = _trainer_names(
         [p.trainer_id for p in resume] + [g.trainer_id for g, _ in prepare]
     )
-    if total:
-        context.gateway = get_gateway()
+    context.gateway = get_gateway()
     done = 0
-    for payout in resume:
-        result.lines.append(_continue(payout, context))
-        done += 1
-        _tick(run, done, total, progress)
-    for group, existing in prepare:
-        payout = _prepare(group, existing, context)
-        if payout.status == PayoutState.SKIPPED:
-            result.lines.append(_line(payout, context, "skipped"))
-        else:
-            result.lines.append(_pay(payout, context))
-        done += 1
-        _tick(run, done, total, progress)
+    size = settings.PAYOUT_BATCH_SIZE
+    workers = max(1, settings.PAYOUT_TRANSFER_CONCURRENCY)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="payout") as pool:
+        for offset in range(0, len(resume), size):
+            calls = [_resume_call(payout) for payout in resume[offset : offset + size]]
+            done = _transfer_batch(calls, context, result, pool, done, total, progress)
+        for offset in range(0, len(prepare), size):
+            payouts = _prepare_batch(prepare[offset : offset + size], context)
+            calls = []
+            for payout in payouts:
+                if payout.status == PayoutState.SKIPPED:
+                    result.lines.append(_line(payout, context, "skipped"))
+                    done += 1
+                    _tick(run, done, total, progress)
+                else:
+                    calls.append(_Call(payout))
+            done = _transfer_batch(calls, context, result, pool, done, total, progress)
 
 
 def _tick(run: PayoutRun, done: int, total: int, progress: Progress | None) -> None:
@@ -449,66 +469,144 @@ def _take_debts(context: _Context, group: _Group) -> list[tuple[int, int]]:
     return taken
 
 
-def _prepare(group: _Group, existing: Payout | None, context: _Context) -> Payout:
-    """Commit the payout with its transactions and key (or as skipped), before Stripe."""
-    reason, account_id = _skip_reason(context, group.trainer_id)
+PREPARED_FIELDS = [
+    "run",
+    "status",
+    "skip_reason",
+    "earnings",
+    "debt_deducted",
+    "amount",
+    "transaction_count",
+    "destination",
+    "error",
+    "attempts",
+    "idempotency_key",
+    "attempted_at",
+    "updated_at",
+]
+
+
+def _prepare_batch(items: list[tuple[_Group, Payout | None]], context: _Context) -> list[Payout]:
+    """Commit a batch of payouts before Stripe is called: each row with the transactions it
+    pays (one UPDATE for the batch), its sum, the debts it deducts and its key; or skipped."""
+    now = timezone.now()
     with transaction.atomic():
-        if existing is None:
-            payout = Payout.objects.create(
-                run=context.run,
-                trainer_id=group.trainer_id,
-                period=context.period,
-                currency=group.currency,
+        locked = {
+            p.pk: p
+            for p in Payout.objects.select_for_update().filter(
+                pk__in=[existing.pk for _, existing in items if existing is not None]
             )
-        else:
-            payout = Payout.objects.select_for_update().get(pk=existing.pk)
+        }
+        created = Payout.objects.bulk_create(
+            [
+                Payout(
+                    run=context.run,
+                    trainer_id=group.trainer_id,
+                    period=context.period,
+                    currency=group.currency,
+                )
+                for group, existing in items
+                if existing is None
+            ]
+        )
+        fresh = iter(created)
+        payouts: list[Payout] = []
+        payable: list[tuple[_Group, Payout]] = []
+        skipped: list[Payout] = []
+        for group, existing in items:
+            payout = locked[existing.pk] if existing is not None else next(fresh)
             payout.run = context.run
-        if reason:
-            payout.status = PayoutState.SKIPPED
-            payout.skip_reason = reason
-            payout.earnings = payout.amount = group.earnings
-            payout.debt_deducted = 0
-            payout.transaction_count = group.count
+            payout.updated_at = now
+            reason, account_id = _skip_reason(context, group.trainer_id)
+            if reason:
+                payout.status = PayoutState.SKIPPED
+                payout.skip_reason = reason
+                payout.earnings = payout.amount = group.earnings
+                payout.debt_deducted = 0
+                payout.transaction_count = group.count
+                payout.error = ""
+                skipped.append(payout)
+            else:
+                payout.destination = account_id or ""
+                payable.append((group, payout))
+            payouts.append(payout)
+        if payable:
+            _link_transactions(payable, context)
+            sums = {
+                row["payout_id"]: row
+                for row in Transaction.objects.filter(
+                    payout_id__in=[payout.pk for _, payout in payable]
+                )
+                .values("payout_id")
+                .annotate(earnings=Sum("payout_share"), count=Count("id"))
+            }
+        for group, payout in payable:
+            linked = sums.get(payout.pk, {})
+            earnings = int(linked.get("earnings") or 0)
+            debts = _take_debts(context, _Group(group.trainer_id, group.currency, earnings, 0))
+            if debts:
+                PayoutReversal.objects.filter(pk__in=[pk for pk, _ in debts]).update(
+                    settled_by=payout, status=ReversalStatus.SETTLED
+                )
+                key = (group.trainer_id, group.currency)
+                context.debts[key] = [d for d in context.debts[key] if d not in debts]
+            payout.earnings = earnings
+            payout.debt_deducted = sum(amount for _, amount in debts)
+            payout.amount = earnings - payout.debt_deducted
+            payout.transaction_count = linked.get("count") or 0
+            payout.status = PayoutState.PENDING
+            payout.skip_reason = ""
             payout.error = ""
-            payout.save()
+            payout.attempts += 1
+            payout.idempotency_key = payout.key_for_attempt(payout.attempts)
+            payout.attempted_at = now
+        Payout.objects.bulk_update(payouts, PREPARED_FIELDS)
+        if skipped:
             from payments.payouts_mail import payout_skipped_notify
 
-            transaction.on_commit(lambda: payout_skipped_notify(payout_id=payout.pk))
-            return payout
-        eligible_transactions(cutoff=context.cutoff, trainer_id=group.trainer_id).filter(
-            currency=group.currency
-        ).update(payout=payout, payout_share=share_expression())
-        linked = Transaction.objects.filter(payout=payout).aggregate(
-            earnings=Sum("payout_share"), count=Count("id")
-        )
-        earnings = int(linked["earnings"] or 0)
-        debts = _take_debts(context, _Group(group.trainer_id, group.currency, earnings, 0))
-        if debts:
-            PayoutReversal.objects.filter(pk__in=[pk for pk, _ in debts]).update(
-                settled_by=payout, status=ReversalStatus.SETTLED
-            )
-            context.debts[(group.trainer_id, group.currency)] = [
-                debt
-                for debt in context.debts[(group.trainer_id, group.currency)]
-                if debt not in debts
-            ]
-        payout.earnings = earnings
-        payout.debt_deducted = sum(amount for _, amount in debts)
-        payout.amount = earnings - payout.debt_deducted
-        payout.transaction_count = linked["count"]
-        payout.destination = account_id or ""
-        payout.status = PayoutState.PENDING
-        payout.skip_reason = ""
-        payout.error = ""
-        payout.attempts += 1
-        payout.idempotency_key = payout.key_for_attempt(payout.attempts)
-        payout.attempted_at = timezone.now()
-        payout.save()
-    return payout
+            ids = [payout.pk for payout in skipped]
+            transaction.on_commit(lambda: [payout_skipped_notify(payout_id=pk) for pk in ids])
+    return payouts
 
 
-def _continue(payout: Payout, context: _Context) -> PayoutLine:
-    """A payout left pending (a crash, or Stripe did not answer) goes on with its key; one
+def _link_transactions(payable: list[tuple[_Group, Payout]], context: _Context) -> None:
+    """One UPDATE ties each group's eligible transactions to its payout, with the share."""
+    whens = [
+        When(trainer_id=group.trainer_id, currency=group.currency, then=Value(payout.pk))
+        for group, payout in payable
+    ]
+    shares = [
+        When(trainer_id=group.trainer_id, currency=group.currency, then=share_expression())
+        for group, _ in payable
+    ]
+    eligible_transactions(cutoff=context.cutoff).filter(
+        trainer_id__in={group.trainer_id for group, _ in payable},
+        currency__in={group.currency for group, _ in payable},
+    ).update(
+        payout_id=Case(*whens, default=None, output_field=BigIntegerField()),
+        payout_share=Case(*shares, default=None, output_field=BigIntegerField()),
+    )
+
+
+@dataclass
+class _Call:
+    """A transfer to ask Stripe for: the payout as committed, and whether to look first."""
+
+    payout: Payout
+    look_first: bool = False
+
+
+@dataclass
+class _Answer:
+    call: _Call
+    transfer: Transfer | None = None
+    error: GatewayError | None = None
+    detail: str = ""
+
+
+def _resume_call(payout: Payout) -> _Call:
+    """A payout left pending (a crash, or Stripe did not answer) goes on with its key, after
+    looking for its transfer when Stripe may have forgotten the key or saved an error; one
     waiting for funds gets a new attempt (Stripe refused the last one outright)."""
     if payout.status == PayoutState.WAITING_FOR_FUNDS:
         with transaction.atomic():
@@ -517,8 +615,14 @@ def _continue(payout: Payout, context: _Context) -> PayoutLine:
             payout.idempotency_key = payout.key_for_attempt(payout.attempts)
             payout.attempted_at = timezone.now()
             payout.save(update_fields=["attempts", "idempotency_key", "attempted_at", "updated_at"])
-        return _pay(payout, context)
-    return _pay(payout, context, resumed=True)
+        return _Call(payout)
+    key_may_be_forgotten = (
+        payout.attempted_at is None
+        or timezone.now() - payout.attempted_at >= settings.PAYOUT_IDEMPOTENCY_KEY_TTL
+    )
+    # Stripe replays a saved error (a 500 too) for a known key, and a forgotten key would
+    # make a second transfer: either way the transfer is looked for first.
+    return _Call(payout, look_first=key_may_be_forgotten or bool(payout.error))
 
 
 def _transfer_metadata(payout: Payout) -> dict[str, str]:
@@ -530,30 +634,18 @@ def _transfer_metadata(payout: Payout) -> dict[str, str]:
     }
 
 
-def _pay(payout: Payout, context: _Context, *, resumed: bool = False) -> PayoutLine:
-    """Ask Stripe for the transfer with the payout's key, then record what happened."""
+def _transfer_call(call: _Call, gateway: Gateway) -> _Answer:
+    """Stripe only, no database (it runs in a worker thread)."""
+    payout = call.payout
     if payout.amount == 0:
-        _mark_paid(payout, None)
-        return _line(payout, context, "paid", "settled by debt")
-    gateway = context.gateway or get_gateway()
-    key_may_be_forgotten = (
-        payout.attempted_at is None
-        or timezone.now() - payout.attempted_at >= settings.PAYOUT_IDEMPOTENCY_KEY_TTL
-    )
-    # Stripe replays a saved error (a 500 too) for a known key, and a forgotten key would
-    # make a second transfer: either way the transfer is looked for first.
-    if resumed and (key_may_be_forgotten or payout.error):
-        try:
+        return _Answer(call, detail="settled by debt")
+    try:
+        if call.look_first:
             found = gateway.find_transfer(
                 transfer_group=payout.transfer_group, metadata={"payout_id": str(payout.pk)}
             )
-        except TransientGatewayError as exc:
-            _mark_unconfirmed(payout, exc)
-            return _line(payout, context, "pending")
-        if found is not None:
-            _mark_paid(payout, found)
-            return _line(payout, context, "paid", "found at Stripe")
-    try:
+            if found is not None:
+                return _Answer(call, transfer=found, detail="found at Stripe")
         transfer = gateway.create_transfer(
             amount=payout.amount,
             currency=payout.currency,
@@ -562,43 +654,87 @@ def _pay(payout: Payout, context: _Context, *, resumed: bool = False) -> PayoutL
             metadata=_transfer_metadata(payout),
             idempotency_key=payout.idempotency_key,
         )
-    except InsufficientFunds as exc:
-        _mark_waiting(payout, exc)
-        return _line(payout, context, "waiting_for_funds")
-    except TransientGatewayError as exc:
-        _mark_unconfirmed(payout, exc)
-        return _line(payout, context, "pending")
     except GatewayError as exc:
-        _mark_failed(payout, exc)
-        return _line(payout, context, "failed")
-    _mark_paid(payout, transfer)
-    return _line(payout, context, "paid")
+        return _Answer(call, error=exc)
+    return _Answer(call, transfer=transfer)
 
 
-def _mark_paid(payout: Payout, transfer: Transfer | None) -> None:
-    """The transactions and the payout, paid: one bulk update and the payout's row."""
+def _transfer_batch(
+    calls: list[_Call],
+    context: _Context,
+    result: PayoutRunResult,
+    pool: ThreadPoolExecutor,
+    done: int,
+    total: int,
+    progress: Progress | None,
+) -> int:
+    """The batch's transfers, a few at a time; then its answers, recorded together."""
+    answers: list[_Answer] = []
+    futures = [pool.submit(_transfer_call, call, context.gateway) for call in calls]
+    for future in as_completed(futures):
+        answers.append(future.result())
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    paid = [answer for answer in answers if answer.error is None]
+    if paid:
+        _mark_paid([(answer.call.payout, answer.transfer) for answer in paid])
+    for answer in answers:
+        payout, exc = answer.call.payout, answer.error
+        if exc is None:
+            result.lines.append(_line(payout, context, "paid", answer.detail))
+        elif isinstance(exc, InsufficientFunds):
+            _mark_waiting(payout, exc)
+            result.lines.append(_line(payout, context, "waiting_for_funds"))
+        elif isinstance(exc, TransientGatewayError):
+            _mark_unconfirmed(payout, exc)
+            result.lines.append(_line(payout, context, "pending"))
+        else:
+            _mark_failed(payout, exc)
+            result.lines.append(_line(payout, context, "failed"))
+    PayoutRun.objects.filter(pk=context.run.pk).update(heartbeat_at=timezone.now())
+    return done
+
+
+def _mark_paid(paid: list[tuple[Payout, Transfer | None]]) -> None:
+    """The payouts and their transactions, paid: one bulk update of the transactions, one of
+    the payouts; then reversals that waited for them go to Stripe."""
     now = timezone.now()
     paid_on = timezone.localtime(now, payout_zone()).date()
-    transfer_id = transfer.id if transfer else ""
-    with transaction.atomic():
-        Transaction.objects.filter(payout=payout).update(
-            payout_status=PayoutStatus.PAID, stripe_transfer_id=transfer_id, payout_date=paid_on
-        )
+    for payout, transfer in paid:
         payout.status = PayoutState.PAID
-        payout.stripe_transfer_id = transfer_id or None
+        payout.stripe_transfer_id = transfer.id if transfer else None
         payout.paid_at = now
         payout.error = ""
-        payout.save(
-            update_fields=["status", "stripe_transfer_id", "paid_at", "error", "updated_at"]
+        payout.updated_at = now
+    ids = [payout.pk for payout, _ in paid]
+    with transaction.atomic():
+        Transaction.objects.filter(payout_id__in=ids).update(
+            payout_status=PayoutStatus.PAID,
+            stripe_transfer_id=Case(
+                *[
+                    When(payout_id=payout.pk, then=Value(payout.stripe_transfer_id or ""))
+                    for payout, _ in paid
+                ],
+                default=Value(""),
+                output_field=CharField(),
+            ),
+            payout_date=paid_on,
         )
-        pending_reversals = list(
-            PayoutReversal.objects.filter(payout=payout, status=ReversalStatus.PENDING).values_list(
-                "pk", flat=True
-            )
+        Payout.objects.bulk_update(
+            [payout for payout, _ in paid],
+            ["status", "stripe_transfer_id", "paid_at", "error", "updated_at"],
         )
-    if pending_reversals:
-        for reversal_id in pending_reversals:
+        waiting_reversals = list(
+            PayoutReversal.objects.filter(
+                payout_id__in=ids, status=ReversalStatus.PENDING
+            ).values_list("pk", flat=True)
+        )
+    for reversal_id in waiting_reversals:
+        try:
             payout_reversal_execute(reversal_id=reversal_id)
+        except TransientGatewayError:
+            logger.warning("Reversal %s: Stripe did not answer; it stays pending", reversal_id)
 
 
 def _mark_waiting(payout: Payout, exc: GatewayError) -> None:

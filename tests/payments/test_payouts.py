@@ -284,9 +284,7 @@ class Crash(BaseException):
 
 
 def _crash_after_transfer(monkeypatch):
-    monkeypatch.setattr(
-        payouts_service, "_mark_paid", lambda payout, transfer: (_ for _ in ()).throw(Crash())
-    )
+    monkeypatch.setattr(payouts_service, "_mark_paid", lambda paid: (_ for _ in ()).throw(Crash()))
 
 
 def test_a_crash_after_the_transfer_then_a_rerun_replays_the_same_key(stripe_double, monkeypatch):

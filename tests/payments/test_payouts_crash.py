@@ -32,7 +32,7 @@ KILLED_RUN = textwrap.dedent(
     django.setup()
     from payments.services import payouts
 
-    def die(payout, transfer):
+    def die(paid):
         # The transfer exists at Stripe; our database never hears of it.
         os.kill(os.getpid(), signal.SIGKILL)
 
@@ -90,12 +90,12 @@ def killed_run(transactional_db, stripe_double):
     finished = run_and_kill(stripe_double)
 
     assert finished.returncode == -signal.SIGKILL, finished.stderr
-    # Killed after the first transfer: Stripe has it, our row is still pending.
-    assert len(stripe_double.objects("transfer")) == 1
-    (payout,) = Payout.objects.all()
-    assert payout.status == PayoutState.PENDING
+    # Killed after the batch's transfers: Stripe has them, our rows are still pending.
+    assert len(stripe_double.objects("transfer")) == 2
+    payouts = list(Payout.objects.order_by("pk"))
+    assert [p.status for p in payouts] == [PayoutState.PENDING] * 2
     assert PayoutRun.objects.get().status == PayoutRunStatus.RUNNING
-    return payout
+    return payouts[0]
 
 
 @pytest.mark.postgres
@@ -112,17 +112,18 @@ def test_killed_between_transfer_and_update_then_rerun_pays_nobody_twice(killed_
     )
     sent = stripe_double.requests_to("POST", "/v1/transfers")
     keys = [r.idempotency_key for r in sent]
-    assert keys.count(f"payout-{killed_run.pk}") == 2  # the same key again, replayed by Stripe
+    # Each payout's key was sent again and Stripe replayed the transfer it had made.
+    assert sorted(keys) == sorted(
+        [f"payout-{pk}" for pk in Payout.objects.values_list("pk", flat=True)] * 2
+    )
     killed_run.refresh_from_db()
     assert killed_run.stripe_transfer_id in {t["id"] for t in transfers}
 
 
 @pytest.mark.postgres
 def test_killed_then_rerun_after_the_key_expired_finds_the_transfer(killed_run, stripe_double):
-    stripe_double.advance(hours=25)
-    Payout.objects.filter(pk=killed_run.pk).update(
-        attempted_at=killed_run.attempted_at - datetime.timedelta(hours=25)
-    )
+    stripe_double.advance(hours=25)  # Stripe forgot the keys, and our clock moved as far
+    Payout.objects.update(attempted_at=killed_run.attempted_at - datetime.timedelta(hours=25))
 
     rerun_when_lock_released()
 
@@ -131,6 +132,8 @@ def test_killed_then_rerun_after_the_key_expired_finds_the_transfer(killed_run, 
     keys = [r.idempotency_key for r in stripe_double.requests_to("POST", "/v1/transfers")]
     assert keys.count(f"payout-{killed_run.pk}") == 1  # found by transfer_group, not re-sent
     assert len(stripe_double.objects("transfer")) == 2
+    groups = [r.params["transfer_group"] for r in stripe_double.requests_to("GET", "/v1/transfers")]
+    assert f"payout-{killed_run.pk}" in groups
 
 
 @pytest.mark.postgres
@@ -142,13 +145,13 @@ def test_two_runs_at_once_one_works_the_other_exits_naming_it(
     for day in range(1, 4):
         session_paid(trainer(double=stripe_double), end=at(2026, 10, day))
     release = threading.Event()
-    original_pay = payouts_service._pay
+    original_call = payouts_service._transfer_call
 
-    def slow_pay(payout, context, **kwargs):
+    def slow_call(call, gateway):
         release.wait(10)
-        return original_pay(payout, context, **kwargs)
+        return original_call(call, gateway)
 
-    monkeypatch.setattr(payouts_service, "_pay", slow_pay)
+    monkeypatch.setattr(payouts_service, "_transfer_call", slow_call)
     barrier = threading.Barrier(2)
 
     def attempt():
