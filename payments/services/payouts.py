@@ -570,22 +570,40 @@ def _prepare_batch(items: list[tuple[_Group, Payout | None]], context: _Context)
 
 
 def _link_transactions(payable: list[tuple[_Group, Payout]], context: _Context) -> None:
-    """One UPDATE ties each group's eligible transactions to its payout, with the share."""
-    whens = [
-        When(trainer_id=group.trainer_id, currency=group.currency, then=Value(payout.pk))
-        for group, payout in payable
-    ]
-    shares = [
-        When(trainer_id=group.trainer_id, currency=group.currency, then=share_expression())
-        for group, _ in payable
-    ]
-    eligible_transactions(cutoff=context.cutoff).filter(
+    """Tie each group's eligible transactions to its payout (one UPDATE for the batch), then
+    record the share each counts."""
+    ids = [payout.pk for _, payout in payable]
+    eligible = eligible_transactions(cutoff=context.cutoff).filter(
         trainer_id__in={group.trainer_id for group, _ in payable},
         currency__in={group.currency for group, _ in payable},
-    ).update(
-        payout_id=Case(*whens, default=None, output_field=BigIntegerField()),
-        payout_share=Case(*shares, default=None, output_field=BigIntegerField()),
     )
+    if connection.vendor == "postgresql":
+        # A join with the batch's (trainer, currency, payout) rows: a CASE with a branch per
+        # payout is evaluated on every row and grows with the batch.
+        subquery, params = eligible.values("id").query.sql_with_params()
+        rows = ", ".join(["(%s::bigint, %s::varchar, %s::bigint)"] * len(payable))
+        values = [v for group, p in payable for v in (group.trainer_id, group.currency, p.pk)]
+        table = Transaction._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS t SET payout_id = v.payout_id "  # noqa: S608 - our names
+                f"FROM (VALUES {rows}) AS v(trainer_id, currency, payout_id) "
+                f"WHERE t.trainer_id = v.trainer_id AND t.currency = v.currency "
+                f"AND t.id IN ({subquery})",
+                [*values, *params],
+            )
+    else:
+        eligible.update(
+            payout_id=Case(
+                *[
+                    When(trainer_id=group.trainer_id, currency=group.currency, then=Value(p.pk))
+                    for group, p in payable
+                ],
+                default=None,
+                output_field=BigIntegerField(),
+            )
+        )
+    Transaction.objects.filter(payout_id__in=ids).update(payout_share=share_expression())
 
 
 @dataclass
@@ -709,18 +727,7 @@ def _mark_paid(paid: list[tuple[Payout, Transfer | None]]) -> None:
         payout.updated_at = now
     ids = [payout.pk for payout, _ in paid]
     with transaction.atomic():
-        Transaction.objects.filter(payout_id__in=ids).update(
-            payout_status=PayoutStatus.PAID,
-            stripe_transfer_id=Case(
-                *[
-                    When(payout_id=payout.pk, then=Value(payout.stripe_transfer_id or ""))
-                    for payout, _ in paid
-                ],
-                default=Value(""),
-                output_field=CharField(),
-            ),
-            payout_date=paid_on,
-        )
+        _mark_transactions_paid(paid, paid_on)
         Payout.objects.bulk_update(
             [payout for payout, _ in paid],
             ["status", "stripe_transfer_id", "paid_at", "error", "updated_at"],
@@ -735,6 +742,35 @@ def _mark_paid(paid: list[tuple[Payout, Transfer | None]]) -> None:
             payout_reversal_execute(reversal_id=reversal_id)
         except TransientGatewayError:
             logger.warning("Reversal %s: Stripe did not answer; it stays pending", reversal_id)
+
+
+def _mark_transactions_paid(paid: list[tuple[Payout, Transfer | None]], paid_on) -> None:
+    """One UPDATE: each payout's transactions get its transfer id, the status and the date."""
+    if connection.vendor == "postgresql":
+        rows = ", ".join(["(%s::bigint, %s::varchar)"] * len(paid))
+        values = [v for payout, _ in paid for v in (payout.pk, payout.stripe_transfer_id or "")]
+        table = Transaction._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS t SET payout_status = %s, payout_date = %s, "  # noqa: S608
+                f"stripe_transfer_id = v.transfer_id "
+                f"FROM (VALUES {rows}) AS v(payout_id, transfer_id) "
+                f"WHERE t.payout_id = v.payout_id",
+                [PayoutStatus.PAID, paid_on, *values],
+            )
+        return
+    Transaction.objects.filter(payout_id__in=[payout.pk for payout, _ in paid]).update(
+        payout_status=PayoutStatus.PAID,
+        stripe_transfer_id=Case(
+            *[
+                When(payout_id=payout.pk, then=Value(payout.stripe_transfer_id or ""))
+                for payout, _ in paid
+            ],
+            default=Value(""),
+            output_field=CharField(),
+        ),
+        payout_date=paid_on,
+    )
 
 
 def _mark_waiting(payout: Payout, exc: GatewayError) -> None:
