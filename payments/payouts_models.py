@@ -92,7 +92,6 @@ class PayoutState(models.TextChoices):
 class SkipReason(models.TextChoices):
     NO_ACCOUNT = "no_account", _("No Stripe account yet")
     PAYOUTS_DISABLED = "payouts_disabled", _("Stripe cannot pay out to the account yet")
-    DEBT = "debt", _("Debt from earlier reversals is larger than the earnings")
 
 
 class Payout(models.Model):
