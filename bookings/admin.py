@@ -1,12 +1,24 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
-from traino.admin import ServiceAdmin, take_saved_row
+from marketplace.money import format_money
+from traino.admin import ServiceAdmin, refusal_text, take_saved_row
 from traino.exceptions import DomainError
 from traino.forms import add_domain_error
 
-from . import queries, services
-from .models import CalendarFeed, Schedule
+from . import booking_services, queries, services
+from .models import (
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    CalendarFeed,
+    CancelledBy,
+    NoShowReview,
+    Schedule,
+)
 
 
 class ScheduleAdminForm(forms.ModelForm):
@@ -115,3 +127,174 @@ class CalendarFeedAdmin(ServiceAdmin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if not change:
             take_saved_row(obj, services.calendar_feed_get_or_create(trainer=obj.trainer))
+
+
+# --- bookings ------------------------------------------------------------------------------------
+
+
+class BookingEventInline(admin.TabularInline):
+    """The booking's audit trail, oldest first: read only, as every change goes through a
+    service that writes it."""
+
+    model = BookingEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class NoShowReportFilter(admin.SimpleListFilter):
+    title = _("no-show report")
+    parameter_name = "no_show_report"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("Waiting for a decision"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(
+                status=BookingStatus.NO_SHOW_TRAINER, no_show_review=NoShowReview.PENDING
+            )
+        return queryset
+
+
+@admin.register(Booking)
+class BookingAdmin(ServiceAdmin, admin.ModelAdmin):
+    """Bookings are read here and changed only by the actions below, which call the booking
+    services (transition rules, the trail, refunds announced to payments). Nothing is added
+    or deleted from the admin."""
+
+    list_display = (
+        "id",
+        "start",
+        "trainer",
+        "trainee_first_name",
+        "offering",
+        "status",
+        "price",
+        "no_show_review",
+    )
+    list_filter = (
+        "status",
+        NoShowReportFilter,
+        ("trainer", admin.RelatedOnlyFieldListFilter),
+        ("start", admin.DateFieldListFilter),
+    )
+    search_fields = ("trainer__display_name", "offering__title", "=id")
+    date_hierarchy = "start"
+    ordering = ("-start", "-id")
+    list_select_related = ("trainer", "offering", "trainee")
+    inlines = [BookingEventInline]
+    actions = ["cancel_with_full_refund", "uphold_no_show_report", "dismiss_no_show_report"]
+    fields = (
+        "trainee",
+        "trainer",
+        "offering",
+        "schedule",
+        "slot",
+        "start",
+        "end",
+        "price_amount",
+        "currency",
+        "status",
+        "hold_expires_at",
+        "payment_intent_id",
+        "cancelled_by",
+        "cancel_reason",
+        "cancelled_at",
+        "refund_amount",
+        "refund_percent",
+        "refund_reason",
+        "no_show_review",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("trainer", "offering", "trainee")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def view_on_site(self, obj):
+        return reverse("booking-detail", args=[obj.pk])
+
+    @admin.display(description=_("trainee"))
+    def trainee_first_name(self, obj):
+        return (obj.trainee.name or "").split(" ")[0]
+
+    @admin.display(description=_("price"), ordering="price_amount")
+    def price(self, obj):
+        return format_money(obj.price_amount, obj.currency, get_language() or "en")
+
+    def _each(self, request, queryset, act, done_message) -> None:
+        """Runs ``act`` on each booking by id order; a refusal is reported for that booking
+        and the others still go through (each service call is its own transaction)."""
+        done = 0
+        for booking in queryset.order_by("pk"):
+            try:
+                act(booking)
+            except DomainError as exc:
+                self.message_user(
+                    request,
+                    gettext("Booking %(id)s: %(reason)s")
+                    % {"id": booking.pk, "reason": refusal_text(exc)},
+                    messages.ERROR,
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Cancel with a full refund"), permissions=["change"])
+    def cancel_with_full_refund(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda booking: booking_services.booking_cancel(
+                booking_id=booking.pk,
+                by=CancelledBy.STAFF,
+                actor=request.user,
+                reason=gettext("Cancelled by Traino's staff."),
+            ),
+            gettext("%(count)s booking(s) cancelled with a full refund."),
+        )
+
+    @admin.action(
+        description=_("No-show report: confirm (full refund to the trainee)"),
+        permissions=["change"],
+    )
+    def uphold_no_show_report(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda booking: booking_services.booking_review_no_show(
+                booking_id=booking.pk, actor=request.user, uphold=True
+            ),
+            gettext("%(count)s no-show report(s) confirmed: the trainees are refunded."),
+        )
+
+    @admin.action(
+        description=_("No-show report: dismiss (the session counts as held)"),
+        permissions=["change"],
+    )
+    def dismiss_no_show_report(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda booking: booking_services.booking_review_no_show(
+                booking_id=booking.pk, actor=request.user, uphold=False
+            ),
+            gettext("%(count)s no-show report(s) dismissed."),
+        )

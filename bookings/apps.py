@@ -7,4 +7,4 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the marketplace receivers)
+        from . import emails, receivers  # noqa: F401  (connects the receivers)

@@ -30,6 +30,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import User
@@ -246,6 +247,7 @@ def _book_locked(trainee: User, schedule_id: int, start: datetime, now: datetime
         hold_expires_at=(now + timedelta(minutes=settings.BOOKING_HOLD_MINUTES)).replace(
             microsecond=0
         ),
+        language=site_language(),
     )
     BookingEvent.objects.create(
         booking=booking, to_status=BookingStatus.PENDING_PAYMENT, actor=trainee, created_at=now
@@ -253,6 +255,14 @@ def _book_locked(trainee: User, schedule_id: int, start: datetime, now: datetime
     availability_invalidate_on_commit(schedule.trainer_id)
     _announce(signals.booking_created, booking, trainee)
     return booking
+
+
+def site_language() -> str:
+    """The active language as one of settings.LANGUAGES (the page's or the API request's):
+    the trainee's emails about the booking are written in it."""
+    active = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    codes = {code for code, _name in settings.LANGUAGES}
+    return active if active in codes else settings.LANGUAGE_CODE
 
 
 def _bookings_around(trainee_id: int, trainer_id: int, start: datetime, end: datetime):

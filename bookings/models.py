@@ -286,6 +286,16 @@ class Booking(models.Model):
     no_show_review = models.CharField(
         _("no-show review"), max_length=10, choices=NoShowReview, blank=True, default=""
     )
+    # The trainee's emails about this booking are written in this language: the one the
+    # site spoke when they booked (empty: settings.LANGUAGE_CODE). Users have no stored
+    # language preference; bookings/emails.py explains the trainer's side.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    reminder_sent_at = models.DateTimeField(
+        _("reminder sent"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the reminder 24 hours before is claimed, so it goes out once."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -306,6 +316,11 @@ class Booking(models.Model):
                 fields=["end"],
                 name="booking_confirmed_end_idx",
                 condition=models.Q(status="confirmed"),
+            ),
+            models.Index(
+                fields=["start"],
+                name="booking_reminder_due_idx",
+                condition=models.Q(status="confirmed", reminder_sent_at__isnull=True),
             ),
         ]
         constraints = [

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import booking_views, views
 
 urlpatterns = [
     path("trainer/calendar/", views.trainer_calendar, name="trainer-calendar"),
@@ -24,4 +24,27 @@ urlpatterns = [
         name="schedule-cancel-occurrence",
     ),
     path("book/<int:schedule_id>/<str:start>/", views.book_slot, name="book-slot"),
+]
+
+# A booking's pages (bookings/booking_views.py); the payments app adds /bookings/<id>/pay/.
+urlpatterns += [
+    path("bookings/", booking_views.my_bookings, name="my-bookings"),
+    path("bookings/<int:booking_id>/", booking_views.booking_detail, name="booking-detail"),
+    path("bookings/<int:booking_id>/cancel/", booking_views.booking_cancel, name="booking-cancel"),
+    path(
+        "bookings/<int:booking_id>/trainer-no-show/",
+        booking_views.booking_report_no_show,
+        name="booking-report-no-show",
+    ),
+    path(
+        "bookings/<int:booking_id>/mark-no-show/",
+        booking_views.booking_mark_no_show,
+        name="booking-mark-no-show",
+    ),
+    path("trainer/bookings/", booking_views.trainer_bookings, name="trainer-bookings"),
+    path(
+        "book/<int:schedule_id>/<str:start>/review/",
+        booking_views.booking_review,
+        name="book-review",
+    ),
 ]

@@ -277,8 +277,8 @@ def calendar_feed_regenerate(request):
 
 
 def book_slot(request, schedule_id: int, start: str):
-    """The slot a trainee picked: its details and whether it can be booked (this page does
-    not book it)."""
+    """The slot a trainee picked: its details and whether it can be booked. Booking starts
+    from here: the review page (booking_views.booking_review) holds the seat."""
     schedule = Schedule.objects.select_related("trainer", "offering").filter(pk=schedule_id).first()
     if schedule is not None and not can_view_trainer_page(request.user, schedule.trainer):
         schedule = None
@@ -298,6 +298,7 @@ def book_slot(request, schedule_id: int, start: str):
             end_local=occurrence.end_local,
             price=format_money(offering.price_amount, offering.currency, _language()),
             seats_left=getattr(occurrence, "seats_left", None),
+            review_url=reverse("book-review", args=[schedule.pk, start]),
         )
     elif schedule is not None:
         context["trainer"] = schedule.trainer

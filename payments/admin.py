@@ -1,6 +1,8 @@
-"""Staff's view of payments: webhook events (with "process again") and connected accounts.
+"""Staff's view of payments: webhook events (with "process again") and connected accounts
+here; transactions, refunds and booking payments in admin_money.py.
 
-Rows change only through services: both admins are read-only, their actions call services.
+Rows change only through services: every admin is read-only, its actions (and the
+transaction's refund form) call services.
 """
 
 import json
@@ -24,6 +26,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Transactions, refunds and booking payments: admin_money.py (imports ReadOnlyAdmin above).
+from . import admin_money  # noqa: E402, F401
 
 
 @admin.register(WebhookEvent)

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bookings.models import BookingStatus
+from bookings.api_bookings import BookingOut
 
 from . import services
 from .schema import error_responses
@@ -34,8 +34,7 @@ class CheckoutOutput(serializers.Serializer):
 
 class DemoPaymentOutput(serializers.Serializer):
     payment_intent_id = serializers.CharField()
-    booking_id = serializers.IntegerField(source="pk")
-    booking_status = serializers.ChoiceField(source="status", choices=BookingStatus.choices)
+    booking = BookingOut(help_text="As it is now: with a worker, confirmed a moment later.")
 
 
 class BookingPaymentView(APIView):
@@ -91,8 +90,8 @@ def _demo_view(succeed: bool):
             booking = services.demo_payment_complete(
                 payment_intent_id=payment_intent_id, user=request.user, succeed=succeed
             )
-            data = DemoPaymentOutput(booking).data
-            return Response({**data, "payment_intent_id": payment_intent_id})
+            body = {"payment_intent_id": payment_intent_id, "booking": booking}
+            return Response(DemoPaymentOutput(body).data)
 
     DemoPaymentView.__name__ = "DemoPaymentSucceedView" if succeed else "DemoPaymentFailView"
     DemoPaymentView.__doc__ = (

@@ -88,8 +88,8 @@ def _intent(event: WebhookEvent):
 def payment_intent_succeeded(event: WebhookEvent) -> None:
     """Record the Transaction and confirm the booking (or refund a payment that came too
     late for its seat): the same service the return page uses."""
-    from payments.services.checkout import NotOurs
-    from payments.services.checkout import payment_intent_succeeded as succeeded
+    from payments.services.outcomes import NotOurs
+    from payments.services.outcomes import payment_intent_succeeded as succeeded
 
     intent = _intent(event)
     if intent.status != "succeeded":
@@ -103,8 +103,8 @@ def payment_intent_succeeded(event: WebhookEvent) -> None:
 @handles("payment_intent.payment_failed", "payment_intent.canceled")
 def payment_intent_ended(event: WebhookEvent) -> None:
     """Release the booking's unpaid hold (a confirmed booking is left alone)."""
-    from payments.services.checkout import NotOurs
-    from payments.services.checkout import payment_intent_ended as ended
+    from payments.services.outcomes import NotOurs
+    from payments.services.outcomes import payment_intent_ended as ended
 
     intent = _intent(event)
     try:

@@ -48,7 +48,7 @@ def email_late_refund(transaction_pk: int) -> int:
     trainee = txn.booking.trainee
     if not trainee.email:
         return 0
-    language = getattr(trainee, "language", "") or settings.LANGUAGE_CODE
+    language = txn.booking.language or settings.LANGUAGE_CODE
     with translation.override(language):
         subject = _("Your payment is on its way back")
         body = _(

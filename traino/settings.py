@@ -252,6 +252,10 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "bookings.tasks.delete_old_idempotency_keys",
             "schedule": timedelta(hours=1),
         },
+        "send-booking-reminders": {
+            "task": "bookings.tasks.send_booking_reminders",
+            "schedule": timedelta(minutes=5),
+        },
     }
 )
 
@@ -535,6 +539,9 @@ EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 EMAIL_TIMEOUT = 10  # seconds: a stuck SMTP server must not hang a request or a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Traino <no-reply@traino.localhost>")
+# Where the site is served, for absolute links in emails and calendar invitations (which have
+# no request to take the host from); also the host part of the invitations' UIDs.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -2,8 +2,8 @@
 
 ``accounts``: trainers' Connect accounts and onboarding links. ``webhooks``: intake, storage
 and processing of Stripe's events, the sweeper and the daily reconcile. ``checkout``: a
-booking's PaymentIntent and its outcome. ``refunds`` and ``disputes``: money given back or
-contested.
+booking's PaymentIntent; ``outcomes``: what Stripe says of it, applied once; ``refunds``
+and ``disputes``: money given back or contested; ``trail``: money on the booking's trail.
 """
 
 from .accounts import (
@@ -21,10 +21,9 @@ from .checkout import (
     checkout_start,
     demo_payment_complete,
     intent_idempotency_key,
-    payment_intent_ended,
-    payment_intent_succeeded,
 )
 from .disputes import dispute_apply
+from .outcomes import payment_intent_ended, payment_intent_succeeded, transaction_for_intent
 from .refunds import (
     booking_refund_key,
     charge_refunded,
@@ -66,6 +65,7 @@ __all__ = [
     "refund_send",
     "refund_staff",
     "refundable_amount",
+    "transaction_for_intent",
     "webhook_event_process",
     "webhook_event_reprocess",
     "webhook_event_store",

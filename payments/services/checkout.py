@@ -4,11 +4,8 @@
 ``booking-<id>-intent`` and the first attempt's time) before Stripe is asked, so asking twice
 returns the same intent and a retry after an error looks the intent up by its metadata
 before creating it with the same key (Stripe replays a saved error for a reused key).
-
-``payment_intent_succeeded`` is the one way a payment confirms a booking: the webhook's
-handler and the return page (after retrieving the intent from Stripe) both call it, and it
-is idempotent. Lock order: the BookingPayment row, then the bookings service's slot and
-booking.
+``checkout_return`` applies the intent as retrieved from Stripe through ``outcomes``, the
+code path the webhook uses.
 """
 
 from __future__ import annotations
@@ -23,8 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bookings import booking_services
-from bookings.errors import InvalidTransition
-from bookings.models import Booking, BookingEvent, BookingStatus
+from bookings.models import Booking, BookingStatus
 from payments.errors import (
     BookingNotPayable,
     CheckoutInProgress,
@@ -37,9 +33,10 @@ from payments.gateway import (
     TransientGatewayError,
     get_gateway,
 )
-from payments.models import BookingPayment, RefundSource, Transaction
-from payments.money import split_amount
+from payments.models import BookingPayment
 from traino.exceptions import NotFound
+
+from .outcomes import payment_intent_ended, payment_intent_succeeded
 
 logger = logging.getLogger(__name__)
 FIND_MARGIN = timedelta(hours=1)
@@ -70,15 +67,6 @@ class Checkout:
     currency: str
     demo: bool
     status: str
-
-
-def trail(booking_id: int, note: str) -> None:
-    """A money change on the booking's event trail (its status stays as it is)."""
-    status = Booking.objects.filter(pk=booking_id).values_list("status", flat=True).first()
-    if status is not None:
-        BookingEvent.objects.create(
-            booking_id=booking_id, from_status=status, to_status=status, note=note
-        )
 
 
 def _payable_booking(booking_id: int, user, now: datetime) -> Booking:
@@ -175,168 +163,6 @@ def _attach(row: BookingPayment, intent: PaymentIntent) -> None:
                 booking_id=locked.booking_id, payment_intent_id=intent.id
             )
     row.payment_intent_id = intent.id
-
-
-# --- outcomes -------------------------------------------------------------------------------
-
-
-class NotOurs(Exception):
-    """The PaymentIntent is not one of our bookings' (its event is ignored)."""
-
-
-def booking_of_intent(intent: PaymentIntent) -> int | None:
-    row = BookingPayment.objects.filter(payment_intent_id=intent.id).only("booking_id").first()
-    if row is not None:
-        return row.booking_id
-    booking_id = intent.metadata.get("booking_id", "")
-    if booking_id.isdigit() and BookingPayment.objects.filter(booking_id=int(booking_id)).exists():
-        return int(booking_id)
-    return None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    transaction: Transaction
-    confirmed: bool
-    refund_queued: bool
-
-
-def payment_intent_succeeded(*, intent: PaymentIntent, now: datetime | None = None) -> Outcome:
-    """Stripe says the intent succeeded (an event, or a retrieve on the return page): record
-    the Transaction once and confirm the booking.
-
-    If the booking can no longer be confirmed (its hold expired and the seat or the time was
-    taken since, or it was cancelled meanwhile), the whole payment is refunded by itself and
-    the trainee is told. Repeating this for the same intent changes nothing.
-    """
-    from payments.services.refunds import refund_request
-
-    if intent.status != "succeeded":
-        raise ValueError(f"{intent.id} has status {intent.status}, not succeeded")
-    booking_id = booking_of_intent(intent)
-    if booking_id is None:
-        raise NotOurs(f"No booking has PaymentIntent {intent.id}.")
-    now = now or timezone.now()
-    with transaction.atomic():
-        row = BookingPayment.objects.select_for_update().get(booking_id=booking_id)
-        stray = bool(row.payment_intent_id) and row.payment_intent_id != intent.id
-        if not row.payment_intent_id:
-            row.payment_intent_id = intent.id
-        row.intent_status = intent.status
-        row.save(update_fields=["payment_intent_id", "intent_status", "updated_at"])
-        txn, created = _record_transaction(row, intent, stray=stray, now=now)
-        if txn.refunds.filter(source=RefundSource.LATE_PAYMENT).exists():
-            return Outcome(transaction=txn, confirmed=False, refund_queued=True)
-        confirmed = not stray and _confirm(booking_id, intent, now)
-        refund_queued = False
-        if not confirmed and not txn.fully_refunded:
-            refund_request(
-                transaction_id=txn.pk,
-                amount=txn.gross_amount - txn.refunded_amount,
-                idempotency_key=(f"refund-{intent.id}" if stray else f"refund-{booking_id}"),
-                source=RefundSource.LATE_PAYMENT,
-                note=_("The session could no longer be booked when the payment arrived."),
-                tell_trainee=True,
-            )
-            refund_queued = True
-    if created:
-        logger.info("Payment %s recorded for booking %s", intent.id, booking_id)
-    return Outcome(transaction=txn, confirmed=confirmed, refund_queued=refund_queued)
-
-
-def _record_transaction(
-    row: BookingPayment, intent: PaymentIntent, *, stray: bool, now: datetime
-) -> tuple[Transaction, bool]:
-    existing = Transaction.objects.select_for_update().filter(payment_intent_id=intent.id).first()
-    if existing is not None:
-        if intent.latest_charge and not existing.charge_id:
-            existing.charge_id = intent.latest_charge
-            existing.save(update_fields=["charge_id", "updated_at"])
-        return existing, False
-    booking = Booking.objects.get(pk=row.booking_id)
-    gross = intent.amount_received or intent.amount
-    split = split_amount(gross)
-    txn = Transaction.objects.create(
-        booking=booking,
-        trainer_id=booking.trainer_id,
-        payment_intent_id=intent.id,
-        charge_id=intent.latest_charge or "",
-        idempotency_key=f"{intent.id}-transaction" if stray else row.idempotency_key,
-        currency=intent.currency.upper(),
-        gross_amount=gross,
-        fee_percent=split.fee_percent,
-        trainer_amount=split.trainer_amount,
-        platform_fee=split.platform_fee,
-        livemode=intent.livemode,
-        is_demo=row.is_demo,
-        charged_at=now,
-    )
-    trail(
-        booking.pk,
-        _(
-            "Payment of %(amount)s received (%(intent)s): %(trainer)s to the trainer, "
-            "%(fee)s platform fee."
-        )
-        % {
-            "amount": _money(gross, txn.currency),
-            "intent": intent.id,
-            "trainer": _money(split.trainer_amount, txn.currency),
-            "fee": _money(split.platform_fee, txn.currency),
-        },
-    )
-    return txn, True
-
-
-def _money(amount: int, currency: str) -> str:
-    from marketplace.money import format_money
-
-    return format_money(amount, currency, "en")
-
-
-def _confirm(booking_id: int, intent: PaymentIntent, now: datetime) -> bool:
-    """Confirm the booking; for one whose hold was already expired, only if its seat is free."""
-    try:
-        booking_services.booking_confirm_payment(
-            booking_id=booking_id,
-            payment_intent_id=intent.id,
-            note=_("Payment received (%(intent)s).") % {"intent": intent.id},
-        )
-        return True
-    except InvalidTransition:
-        pass
-    status = Booking.objects.filter(pk=booking_id).values_list("status", flat=True).first()
-    if status == BookingStatus.EXPIRED:
-        return booking_services.booking_confirm_late_payment(
-            booking_id=booking_id, payment_intent_id=intent.id, now=now
-        )
-    # Cancelled while paying, or already past confirmation (completed, no-show): a booking
-    # that was confirmed by this intent before stays as it is.
-    return (
-        status
-        in (
-            BookingStatus.COMPLETED,
-            BookingStatus.NO_SHOW_TRAINEE,
-            BookingStatus.NO_SHOW_TRAINER,
-        )
-        and Booking.objects.filter(pk=booking_id, payment_intent_id=intent.id).exists()
-    )
-
-
-def payment_intent_ended(*, intent: PaymentIntent, failed: bool) -> bool:
-    """The payment failed or the intent was cancelled: the booking's unpaid hold is released.
-    A booking already confirmed (a later attempt succeeded first) is left alone."""
-    booking_id = booking_of_intent(intent)
-    if booking_id is None:
-        raise NotOurs(f"No booking has PaymentIntent {intent.id}.")
-    with transaction.atomic():
-        row = BookingPayment.objects.select_for_update().get(booking_id=booking_id)
-        if row.payment_intent_id not in (None, intent.id):
-            return False
-        if row.intent_status != "succeeded":
-            row.intent_status = intent.status
-            row.save(update_fields=["intent_status", "updated_at"])
-        note = _("The payment failed.") if failed else _("The payment was cancelled.")
-        return booking_services.booking_release_hold(booking_id=booking_id, note=note)
 
 
 def checkout_return(*, booking_id: int, user) -> Booking:

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from payments.models import DisputeStatus, Transaction
 
-from .checkout import _money, trail
+from .outcomes import transaction_for_intent
+from .trail import money_text as _money
+from .trail import trail
 
 logger = logging.getLogger(__name__)
 FINAL = frozenset({DisputeStatus.WON, DisputeStatus.LOST, DisputeStatus.WARNING_CLOSED})
@@ -26,6 +28,8 @@ def dispute_apply(*, dispute: dict, created: bool) -> Transaction | None:
     charge_id = dispute.get("charge")
     if isinstance(charge_id, dict):
         charge_id = charge_id.get("id")
+    if isinstance(intent_id, str) and intent_id:
+        transaction_for_intent(intent_id)  # a dispute reported before the success
     rows = Transaction.objects.select_for_update()
     with transaction.atomic():
         txn = (intent_id and rows.filter(payment_intent_id=intent_id).first()) or (

@@ -23,7 +23,9 @@ from payments.gateway import GatewayError, TransientGatewayError, get_gateway
 from payments.gateway import Refund as GatewayRefund
 from payments.models import Refund, RefundSource, RefundStatus, Transaction
 
-from .checkout import _money, trail
+from .outcomes import transaction_for_intent
+from .trail import money_text as _money
+from .trail import trail
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +132,14 @@ def refund_send(*, refund_pk: int, final_attempt: bool = True) -> Refund:
         return refund
     txn = refund.transaction
     gateway = get_gateway()
+    if refund.last_error:
+        # An earlier attempt failed: it may have made the refund all the same, and Stripe
+        # replays the saved error for our key, so look for it first.
+        found = gateway.find_refund(
+            payment_intent_id=txn.payment_intent_id, metadata=refund_metadata(refund)
+        )
+        if found is not None:
+            return refund_apply(refund_pk=refund.pk, sent=found)
     try:
         sent = gateway.create_refund(
             payment_intent_id=txn.payment_intent_id,
@@ -214,6 +224,8 @@ def charge_refunded(*, charge: dict) -> Transaction | None:
     intent_id = charge.get("payment_intent")
     if isinstance(intent_id, dict):
         intent_id = intent_id.get("id")
+    if intent_id:
+        transaction_for_intent(intent_id)  # a refund reported before the success
     rows = Transaction.objects.select_for_update()
     with transaction.atomic():
         txn = (intent_id and rows.filter(payment_intent_id=intent_id).first()) or rows.filter(

@@ -560,7 +560,7 @@ def test_a_bookable_slot_shows_its_details_and_says_booking_opens_soon(client, o
     # when a visitor opens the slot's booking link
     response = client.get(slot_path(schedule, start))
 
-    # then they see the session, its local time and price, and that booking opens soon
+    # then they see the session, its local time and price, and are asked to log in to book
     assert response.status_code == 200
     body = response.content.decode()
     assert response.context["problem"] is None
@@ -569,8 +569,8 @@ def test_a_bookable_slot_shows_its_details_and_says_booking_opens_soon(client, o
     assert "Personal training" in body
     assert "07:00–08:00" in body
     assert "450 kr" in body
-    assert "Booking opens in the next release." in body
-    assert "Nothing is booked or charged yet." in body
+    assert 'data-testid="slot-login"' in body
+    assert 'data-testid="slot-book"' not in body
 
 
 def test_a_time_that_is_not_in_the_schedule_is_not_offered(client, offering):
@@ -620,7 +620,7 @@ def test_a_past_session_and_a_full_one_are_explained(client, offering, monkeypat
     response = client.get(slot_path(schedule, later.astimezone(UTC)))
     # then they are told it is full
     assert response.context["problem"] == "This session is full."
-    assert "Booking opens in the next release." not in response.content.decode()
+    assert 'data-testid="slot-book"' not in response.content.decode()
 
 
 def test_every_book_url_of_the_availability_api_opens_its_slot_page(client, offering):

@@ -150,14 +150,12 @@ def test_a_visitor_sees_free_times_with_price_and_places_and_opens_one(page, liv
     # when they pick the group class
     slots.nth(1).locator("a").click()
 
-    # then the slot page shows it and says honestly that booking opens soon
+    # then the slot page shows it and asks the visitor to log in to book
     expect(page.get_by_test_id("slot-title")).to_have_text("Running group")
     expect(page.get_by_test_id("slot-when")).to_contain_text("18:00–18:45")
     expect(page.get_by_test_id("slot-price")).to_have_text("200 kr")
     expect(page.get_by_test_id("slot-seats")).to_have_text("8 places left")
-    expect(page.get_by_test_id("booking-soon")).to_contain_text(
-        "Booking opens in the next release."
-    )
+    expect(page.get_by_test_id("slot-login")).to_contain_text("Log in to book")
     screenshot(page, "book-slot-desktop")
 
     # and on a phone, in Swedish, the list still shows the times

@@ -163,3 +163,24 @@ def test_with_the_demo_gateway_the_intent_is_a_demo_one(api_client, booking, set
     assert pay(api_client, booking).json()["payment_intent_id"] == body["payment_intent_id"]
     booking.refresh_from_db()
     assert booking.status == BookingStatus.PENDING_PAYMENT
+
+
+def test_the_schema_declares_the_payment_endpoints_and_every_error(client):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+
+    pay = schema["paths"]["/api/bookings/{id}/payment"]["post"]
+    assert set(pay["responses"]) == {"200", "401", "403", "404", "409", "503"}
+    assert "HOLD_EXPIRED" in pay["responses"]["409"]["description"]
+    output = schema["components"]["schemas"]["CheckoutOutput"]["properties"]
+    assert set(output) == {
+        "payment_intent_id",
+        "client_secret",
+        "publishable_key",
+        "amount",
+        "currency",
+        "demo",
+        "status",
+    }
+    for action in ("succeed", "fail"):
+        demo = schema["paths"][f"/api/demo-payments/{{payment_intent_id}}/{action}"]["post"]
+        assert set(demo["responses"]) == {"200", "401", "403", "404", "409"}
