@@ -585,24 +585,28 @@ def _link_transactions(payable: list[tuple[_Group, Payout]], context: _Context) 
         values = [v for group, p in payable for v in (group.trainer_id, group.currency, p.pk)]
         table = Transaction._meta.db_table
         with connection.cursor() as cursor:
+            # payout_share: payments.money.trainer_share_expression of what was kept, written
+            # out here so each row is written once (tests compare it with the Python rule).
             cursor.execute(
-                f"UPDATE {table} AS t SET payout_id = v.payout_id "  # noqa: S608 - our names
+                f"UPDATE {table} AS t SET payout_id = v.payout_id, "  # noqa: S608 - our names
+                f"payout_share = ((t.gross_amount - t.refunded_amount)::bigint "
+                f"* (100 - t.fee_percent) + 50) / 100 "
                 f"FROM (VALUES {rows}) AS v(trainer_id, currency, payout_id) "
                 f"WHERE t.trainer_id = v.trainer_id AND t.currency = v.currency "
                 f"AND t.id IN ({subquery})",
                 [*values, *params],
             )
-    else:
-        eligible.update(
-            payout_id=Case(
-                *[
-                    When(trainer_id=group.trainer_id, currency=group.currency, then=Value(p.pk))
-                    for group, p in payable
-                ],
-                default=None,
-                output_field=BigIntegerField(),
-            )
+        return
+    eligible.update(
+        payout_id=Case(
+            *[
+                When(trainer_id=group.trainer_id, currency=group.currency, then=Value(p.pk))
+                for group, p in payable
+            ],
+            default=None,
+            output_field=BigIntegerField(),
         )
+    )
     Transaction.objects.filter(payout_id__in=ids).update(payout_share=share_expression())
 
 

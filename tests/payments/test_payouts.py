@@ -387,3 +387,25 @@ def test_a_run_only_for_one_trainer(stripe_double):
     run(trainer_id=bo.pk)
 
     assert list(Payout.objects.values_list("trainer_id", flat=True)) == [bo.pk]
+
+
+def test_the_share_a_payout_counts_is_the_split_rule_of_what_was_kept(stripe_double):
+    anna = trainer(double=stripe_double)
+    cases = [
+        (1, 0, 15),
+        (3, 0, 15),
+        (45001, 0, 15),
+        (99999, 33333, 15),
+        (10001, 1, 0),
+        (777, 0, 100),
+    ]
+    for day, (gross, refunded, fee) in enumerate(cases, start=1):
+        session_paid(anna, end=at(2026, 10, day), gross=gross, refunded=refunded, fee_percent=fee)
+
+    run()
+
+    for txn in Transaction.objects.all():
+        assert txn.payout_share == txn.trainer_payable_amount, (txn.gross_amount, txn.fee_percent)
+    assert Payout.objects.get().amount == sum(
+        t.trainer_payable_amount for t in Transaction.objects.all()
+    )
