@@ -8,6 +8,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from payments import services
 from payments.models import PayoutStatus, Transaction
 from payments.payouts_errors import InvalidPayoutPeriod, PayoutPeriodNotOver
 from payments.payouts_models import (
@@ -409,3 +410,18 @@ def test_the_share_a_payout_counts_is_the_split_rule_of_what_was_kept(stripe_dou
     assert Payout.objects.get().amount == sum(
         t.trainer_payable_amount for t in Transaction.objects.all()
     )
+
+
+def test_the_demo_gateway_pays_too(settings, django_capture_on_commit_callbacks):
+    settings.STRIPE_SECRET_KEY = ""  # the embedded default: no Stripe, demo objects
+    anna = trainer(account=False)
+    with django_capture_on_commit_callbacks(execute=True):  # the demo's account.updated
+        services.connected_account_ensure(trainer_id=anna.pk)
+        services.demo_onboarding_finish(trainer_id=anna.pk)
+    session_paid(anna, end=at(2026, 10, 5))
+
+    result = run()
+
+    payout = Payout.objects.get()
+    assert (result.counts["paid"], payout.status) == (1, PayoutState.PAID)
+    assert payout.stripe_transfer_id.startswith("tr_")
