@@ -233,10 +233,18 @@ def pay(period: str, meter: Meter) -> dict:
     meter.gateway_seconds = 0.0
     meter.gateway_calls = 0
     started = time.perf_counter()
+    cpu = time.process_time()
     with connection.execute_wrapper(meter):
         result = run_monthly_payouts(period=period, now=datetime.datetime(2026, 11, 30, tzinfo=UTC))
     wall = time.perf_counter() - started
-    return {"result": result, "wall": wall, "queries": meter.queries, "meter": meter}
+    return {
+        "result": result,
+        "wall": wall,
+        "cpu": time.process_time() - cpu,
+        "queries": meter.queries,
+        "meter": meter,
+        "load": os.getloadavg()[0],
+    }
 
 
 def report(label: str, transactions: int, figures: dict) -> None:
@@ -254,7 +262,8 @@ def report(label: str, transactions: int, figures: dict) -> None:
         f"({100 * meter.gateway_seconds / figures['wall']:.0f} %, "
         f"{meter.gateway_calls:,} calls, "
         f"{meter.gateway_calls / max(meter.gateway_seconds, 1e-9):.0f} transfers/s) | "
-        f"in SQL {meter.sql_seconds:.1f} s"
+        f"in SQL {meter.sql_seconds:.1f} s | CPU of this process {figures['cpu']:.1f} s | "
+        f"load average {figures['load']:.1f} on {os.cpu_count()} CPUs"
     )
     if os.environ.get("BENCH_PAYOUT_SQL"):
         slowest = sorted(meter.by_statement.items(), key=lambda kv: -kv[1][1])[:8]
