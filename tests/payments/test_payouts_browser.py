@@ -53,3 +53,26 @@ def test_a_trainer_reads_earnings_and_a_statement(page, live_server, stripe_doub
     shot(page, "earnings-phone")
     page.goto(f"/trainer/earnings/payouts/{payout.pk}/")
     shot(page, "statement-phone")
+
+
+@pytest.mark.browser
+def test_staff_read_a_run_report_with_its_reconciliation(page, live_server, stripe_double):  # noqa: F811
+    from marketplace.models import Role
+
+    anna = trainer(double=stripe_double, name="Anna Lindqvist")
+    session_paid(anna, end=at(2026, 10, 5), gross=45000)
+    session_paid(trainer(account=False, name="Bo Berg"), end=at(2026, 10, 6), gross=30000)
+    run = run_monthly_payouts(period="2026-10", now=at(2026, 11, 30, 9)).run
+    log_in(page, live_server, UserFactory(role=Role.STAFF, is_staff=True, is_superuser=True))
+
+    page.goto(f"/admin/payments/payoutrun/{run.pk}/change/")
+
+    expect(page.get_by_test_id("reconciliation-SEK")).to_have_attribute("data-balanced", "true")
+    expect(page.get_by_test_id("run-payouts")).to_contain_text("Bo Berg")
+    shot(page, "admin-run-report")
+    page.goto("/admin/payments/payoutrun/start/")
+    page.get_by_label("Period (YYYY-MM)").fill("2026-10")
+    page.get_by_label("Dry run: show what would happen, write and send nothing").check()
+    page.get_by_test_id("start-run").click()
+    expect(page.get_by_test_id("dry-run-plan")).to_be_visible()
+    shot(page, "admin-dry-run")
