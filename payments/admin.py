@@ -150,3 +150,7 @@ class ConnectedAccountAdmin(ReadOnlyAdmin):
             % {"count": refreshed},
             messages.SUCCESS,
         )
+
+
+# Monthly payouts: runs, payouts, reversals and money held too long (payouts_admin.py).
+from . import payouts_admin  # noqa: E402, F401

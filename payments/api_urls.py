@@ -20,3 +20,10 @@ urlpatterns = [
         name="api-demo-payment-fail",
     ),
 ]
+
+# GET /api/trainer/earnings (monthly payouts).
+from .payouts_api import TrainerEarningsView  # noqa: E402
+
+urlpatterns += [
+    path("trainer/earnings", TrainerEarningsView.as_view(), name="api-trainer-earnings"),
+]

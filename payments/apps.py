@@ -9,4 +9,11 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the deploy check, fills the webhook handler table, connects the bookings
         # signals' receivers in every process; account_data answers the user's data download.
-        from . import account_data, checks, handlers, receivers  # noqa: F401
+        from . import (  # noqa: F401
+            account_data,
+            checks,
+            handlers,
+            payouts_handlers,
+            payouts_receivers,
+            receivers,
+        )

@@ -241,6 +241,17 @@ class Transaction(models.Model):
         _("Stripe transfer"), max_length=255, blank=True, default=""
     )
     payout_date = models.DateField(_("payout date"), null=True, blank=True)
+    # The payout that pays this transaction (payouts_models), and the trainer's share it
+    # counted: set together when the payout is prepared, before Stripe is called.
+    payout = models.ForeignKey(
+        "payments.Payout",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        verbose_name=_("payout"),
+    )
+    payout_share = models.BigIntegerField(_("share counted in the payout"), null=True, blank=True)
     livemode = models.BooleanField(_("live mode"), default=False)
     is_demo = models.BooleanField(_("demo payment"), default=False)
     charged_at = models.DateTimeField(_("charged"), db_index=True)
@@ -389,3 +400,12 @@ class BookingPayment(models.Model):
 
     def __str__(self) -> str:
         return self.payment_intent_id or f"(pending) {self.idempotency_key}"
+
+
+# Monthly payouts (runs, payouts, reversals and debts) live in their own module.
+from payments.payouts_models import (  # noqa: E402, F401
+    HeldTransaction,
+    Payout,
+    PayoutReversal,
+    PayoutRun,
+)

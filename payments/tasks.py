@@ -89,3 +89,7 @@ def email_trainee_about_late_refund(transaction_pk: int) -> int:
     from .notify import email_late_refund
 
     return email_late_refund(transaction_pk)
+
+
+# Monthly payouts' tasks live in their own module; importing it here registers them.
+from . import payouts_tasks  # noqa: E402, F401

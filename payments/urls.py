@@ -22,3 +22,8 @@ urlpatterns = [
         name="payments-demo-onboarding",
     ),
 ]
+
+# The trainer's Earnings pages (monthly payouts).
+from .payouts_urls import urlpatterns as payouts_urlpatterns  # noqa: E402
+
+urlpatterns += payouts_urlpatterns

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 # Pure Python (no models): the cancellation ladder is checked while the settings load.
 from bookings.policy import parse_cancellation_policy
+from payments.payouts_schedule import payouts_schedule
 from traino.content_policy import storage_image_sources, tile_image_sources
 from traino.production import refuse_insecure_values
 
@@ -404,6 +405,49 @@ CELERY_BEAT_SCHEDULE.update(
         "reconcile-webhook-events": {
             "task": "payments.tasks.reconcile_webhook_events",
             "schedule": timedelta(days=1),
+        },
+    }
+)
+
+# --- monthly payouts (payments/services/payouts.py) ------------------------------------------
+# The scheduled run starts on PAYOUT_DAY at 03:00 in PAYOUT_TIME_ZONE and pays the calendar
+# month PAYOUT_PERIOD_LAG_MONTHS back (1: the previous month; 2 leaves a month more for
+# disputes). A period ends at midnight starting the next month in PAYOUT_TIME_ZONE.
+PAYOUT_DAY = env.int("PAYOUT_DAY", default=28)
+if not 1 <= PAYOUT_DAY <= 28:
+    raise ImproperlyConfigured(f"PAYOUT_DAY must be between 1 and 28, not {PAYOUT_DAY}.")
+PAYOUT_TIME_ZONE = env.str("PAYOUT_TIME_ZONE", default="Europe/Stockholm")
+PAYOUT_PERIOD_LAG_MONTHS = env.int("PAYOUT_PERIOD_LAG_MONTHS", default=1)
+if PAYOUT_PERIOD_LAG_MONTHS < 1:
+    raise ImproperlyConfigured("PAYOUT_PERIOD_LAG_MONTHS must be at least 1 (a finished month).")
+# Stripe lets a platform hold a connected account's funds only so long (about 90 days here):
+# staff and the trainer hear of pending money older than PAYOUT_HOLD_WARN_DAYS.
+PAYOUT_HOLD_LIMIT_DAYS = env.int("PAYOUT_HOLD_LIMIT_DAYS", default=90)
+PAYOUT_HOLD_WARN_DAYS = env.int("PAYOUT_HOLD_WARN_DAYS", default=60)
+# Stripe keeps an idempotency key about 24 hours: an older key is treated as forgotten, so a
+# resumed payout first looks its transfer up by transfer_group.
+PAYOUT_IDEMPOTENCY_KEY_TTL = timedelta(
+    hours=env.int("PAYOUT_IDEMPOTENCY_KEY_TTL_HOURS", default=23)
+)
+# A run commits this many payouts (rows, keys, transactions) at a time before asking Stripe
+# for their transfers, this many requests at once (Stripe allows 25/s in test mode, 100/s live).
+PAYOUT_BATCH_SIZE = env.int("PAYOUT_BATCH_SIZE", default=200)
+PAYOUT_TRANSFER_CONCURRENCY = env.int("PAYOUT_TRANSFER_CONCURRENCY", default=8)
+# Without PostgreSQL's advisory lock (SQLite), a "running" run silent this long is a dead one.
+PAYOUT_RUN_STALE_AFTER = timedelta(minutes=env.int("PAYOUT_RUN_STALE_MINUTES", default=15))
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "run-monthly-payouts": {
+            "task": "payments.payouts_tasks.run_scheduled_payouts",
+            "schedule": payouts_schedule(PAYOUT_DAY, PAYOUT_TIME_ZONE),
+        },
+        "retry-waiting-payouts": {
+            "task": "payments.payouts_tasks.retry_waiting_payouts",
+            "schedule": payouts_schedule(None, PAYOUT_TIME_ZONE, hour=6),
+        },
+        "warn-held-payouts": {
+            "task": "payments.payouts_tasks.warn_held_transactions",
+            "schedule": payouts_schedule(None, PAYOUT_TIME_ZONE, hour=7),
         },
     }
 )
