@@ -171,7 +171,7 @@ def test_axe_passes_the_account_pages(page, live_server, size):
             expect(page.get_by_test_id(test_id)).to_be_visible()
             reports.append(accessibility_report(page, label=f"{address}, {language}, {size}"))
             if language == "en":
-                shot(page, f"account{address.strip('/').replace('/', '-')}-{size}")
+                shot(page, f"{address.strip('/').replace('/', '-')}-{size}")
         # the page a confirmation link opens
         token = account_services.email_change_token(
             user=trainer.user, new_email="anna.new@example.se"
