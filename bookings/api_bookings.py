@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from marketplace.money import format_money
-from traino.api import error_responses
+from traino.api import QuerySerializer, WholeNumberField, error_responses, parse_query
 from traino.exceptions import InvalidInput, NotFound
 
 from . import booking_services, idempotency, queries
@@ -186,25 +186,30 @@ def _visible(request, pk: int) -> Booking:
 # --- views ---------------------------------------------------------------------------------------
 
 
+class BookingListQuery(QuerySerializer):
+    error_class = InvalidInput
+    vars()["as"] = serializers.ChoiceField(  # a Python keyword, so not an attribute name
+        choices=["trainee", "trainer"],
+        required=False,
+        help_text="Whose bookings: the caller's as a trainee (default) or as a trainer.",
+    )
+    status = serializers.ChoiceField(choices=BookingStatus.choices, required=False)
+    page = WholeNumberField(
+        min_value=1, max_value=2**31 - 1, required=False, help_text="1-based; 50 a page."
+    )
+
+
 class BookingListView(APIView):
     @extend_schema(
         operation_id="bookings_list",
-        parameters=[
-            OpenApiParameter(
-                "as", str, enum=["trainee", "trainer"], description="Default: trainee."
-            ),
-            OpenApiParameter("status", str, enum=BookingStatus.values),
-            OpenApiParameter("page", int),
-        ],
+        parameters=[BookingListQuery],
         responses={200: BookingPageOut, **_errors(400, 401, 403, 404)},
+        description="404 for a page past the last; 403 with as=trainer for a non-trainer.",
     )
     def get(self, request):
-        role = request.query_params.get("as", "trainee")
-        wanted = request.query_params.get("status") or None
-        if role not in {"trainee", "trainer"} or (wanted and wanted not in BookingStatus.values):
-            raise serializers.ValidationError(
-                {"as" if role not in {"trainee", "trainer"} else "status": [_("Not a choice.")]}
-            )
+        query = parse_query(BookingListQuery, request.query_params)
+        role = query.get("as", "trainee")
+        wanted = query.get("status")
         if role == "trainer":
             rows = queries.bookings_of_trainer(own_profile(request), status=wanted)
         else:

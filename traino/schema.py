@@ -12,6 +12,8 @@ answer is added here, from the same classes that produce those answers:
 - 403 CSRF_FAILED for unsafe methods under session authentication;
 - 404 when the path has a parameter (no such object);
 - 429 with Retry-After when a throttle counts this method.
+
+Optional query parameters are marked ``allowEmptyValue``: empty is the same as absent.
 """
 
 from __future__ import annotations
@@ -57,6 +59,15 @@ def implied_error_statuses(view, method: str, path: str, *, has_body: bool) -> s
 
 
 class AutoSchema(openapi.AutoSchema):
+    def _get_parameters(self):
+        # An optional query parameter sent empty ("?status=") is the same as not sent
+        # (traino.api.parse_query), which OpenAPI says with allowEmptyValue.
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            if parameter.get("in") == "query" and not parameter.get("required"):
+                parameter["allowEmptyValue"] = True
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if direction != "response":

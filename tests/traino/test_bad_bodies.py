@@ -204,3 +204,12 @@ def test_an_unknown_api_path_is_404_anonymously(client, method):
     response = getattr(client, method)("/api/bookings/1/no-such-action")
 
     assert response.status_code == 404
+
+
+def test_too_many_query_parameters_are_400_in_json_with_debug(debug_client, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    query = "&".join(f"x{n}=1" for n in range(20))
+
+    response = debug_client.get(f"/api/trainers?bbox=17.9,59.2,18.2,59.4&{query}")
+
+    assert _error(response, 400)["code"] == "TOO_MANY_FIELDS"

@@ -17,6 +17,7 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
+from schemathesis.config._checks import _BUILTIN_CHECK_CONFIGS
 
 from marketplace import services
 from tests.factories import (
@@ -95,3 +96,14 @@ def test_api_conforms_to_its_schema_for_a_trainee(case, people):
 @BOUNDED
 def test_api_conforms_to_its_schema_for_a_trainer(case, people):
     case.call_and_validate(headers=people["trainer"])
+
+
+def test_every_check_is_on():
+    """Among them not_a_server_error, status_code_conformance, content_type_conformance,
+    response_schema_conformance, positive_data_acceptance and negative_data_rejection."""
+    checks = schema.config.checks
+
+    assert {
+        name: checks.get_by_name(name=name).enabled for name in _BUILTIN_CHECK_CONFIGS
+    } == dict.fromkeys(_BUILTIN_CHECK_CONFIGS, True)
+    assert len(list(schema.get_all_operations())) >= 25  # the live schema was read
