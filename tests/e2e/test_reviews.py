@@ -15,7 +15,7 @@ from bookings.models import Schedule
 from marketplace.models import TrainerProfile
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.conftest import PHONE
-from tests.e2e.helpers import log_in, trainer_with_sessions, without_tiles
+from tests.e2e.helpers import log_in, trainer_with_sessions, use_language, without_tiles
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -139,3 +139,23 @@ def test_search_by_when_on_the_map(page, live_server):
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text(morning.display_name)
     shot(page, "map-search-by-when-desktop")
+
+
+def test_the_review_pages_in_swedish_pass_axe(page, live_server):
+    without_tiles(page)
+    trainer = trainer_with_sessions(display_name="Anna Lindqvist", slug="anna-lindqvist")
+    trainee = UserFactory(name="Maja Svensson")
+    booking = completed_booking(trainer, trainee)
+    log_in(page, live_server, trainee)
+    use_language(page, live_server, "sv")
+    page.set_viewport_size(PHONE)
+
+    page.goto(f"/bookings/{booking.pk}/review/")
+    expect(page.get_by_role("heading", name="Ge ditt pass ett omdöme")).to_be_visible()
+    assert_accessible(page, label="review form, Swedish, phone")
+    page.get_by_label("5 stjärnor: utmärkt").check()
+    page.get_by_role("button", name="Publicera omdömet").click()
+
+    expect(page.get_by_test_id("review-summary")).to_contain_text("av 5 från 1 omdöme")
+    assert_accessible(page, label="trainer page with a review, Swedish, phone")
+    shot(page, "trainer-page-review-phone-sv")
