@@ -18,7 +18,7 @@ from payments.payouts_models import (
     PayoutState,
     ReversalStatus,
 )
-from payments.payouts_periods import next_payout_date, period_bounds, period_cutoff, period_of
+from payments.payouts_periods import next_payout_date, period_cutoff, period_of
 from payments.services.payouts import share_expression
 
 # --- the trainer's statement ---------------------------------------------------------------
@@ -318,7 +318,3 @@ def held_by_trainer(now: datetime | None = None) -> list[dict]:
             }
         )
     return held
-
-
-def period_label_bounds(period: str) -> tuple[datetime, datetime]:
-    return period_bounds(period)

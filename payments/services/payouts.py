@@ -16,16 +16,14 @@ marked paid with one UPDATE each.
 from __future__ import annotations
 
 import logging
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, CharField, Count, F, QuerySet, Sum, Value, When
 from django.utils import timezone
 
@@ -40,7 +38,6 @@ from payments.gateway import (
 )
 from payments.models import ConnectedAccount, PayoutStatus, Transaction
 from payments.money import trainer_share_expression
-from payments.payouts_errors import PayoutRunInProgress
 from payments.payouts_models import (
     Payout,
     PayoutReversal,
@@ -52,12 +49,11 @@ from payments.payouts_models import (
     SkipReason,
 )
 from payments.payouts_periods import payout_zone, require_period_over
+from payments.services.payouts_lock import run_lock, run_start, running_run
 from payments.services.payouts_reversals import describe_gateway_error, payout_reversal_execute
 
 logger = logging.getLogger(__name__)
 
-# pg_try_advisory_lock's key for "a payout run is in progress" (any 64-bit number of ours).
-ADVISORY_LOCK_KEY = 0x7472_6169_6E6F_7031
 HEARTBEAT_EVERY = 25
 OUTCOMES = ("paid", "skipped", "waiting_for_funds", "failed", "pending")
 
@@ -123,80 +119,6 @@ class PayoutRunResult:
 Progress = Callable[[int, int], None]
 
 
-# --- the lock ------------------------------------------------------------------------------
-
-
-def running_run() -> PayoutRun | None:
-    return PayoutRun.objects.filter(status=PayoutRunStatus.RUNNING).order_by("started_at").first()
-
-
-def _wait_for_running_run(seconds: float = 2.0) -> PayoutRun | None:
-    """The run holding the lock, once its row is committed (it takes the lock first)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        run = running_run()
-        if run is not None or time.monotonic() >= deadline:
-            return run
-        time.sleep(0.05)
-
-
-@contextmanager
-def _run_lock() -> Iterator[bool]:
-    """Held for a whole run. On PostgreSQL a session advisory lock: a second run is refused
-    at once, and the server drops the lock when the process dies. Yields whether it proves
-    that no other run is alive (so a ``running`` row left behind is a crashed run's)."""
-    if connection.vendor != "postgresql":
-        yield False
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
-        acquired = cursor.fetchone()[0]
-    if not acquired:
-        raise PayoutRunInProgress(run=_wait_for_running_run())
-    try:
-        yield True
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
-
-
-def _run_start(
-    *,
-    period: str,
-    cutoff: datetime,
-    trigger: str,
-    started_by,
-    trainer_id: int | None,
-    retry_failed: bool,
-    exclusive: bool,
-    now: datetime,
-) -> PayoutRun:
-    """The run's row, which the partial unique index lets exist only once as ``running``."""
-    with transaction.atomic():
-        left_behind = PayoutRun.objects.filter(status=PayoutRunStatus.RUNNING)
-        if not exclusive:
-            left_behind = left_behind.filter(heartbeat_at__lt=now - settings.PAYOUT_RUN_STALE_AFTER)
-        left_behind.update(
-            status=PayoutRunStatus.INTERRUPTED,
-            finished_at=now,
-            error="The process running it stopped before it finished.",
-        )
-        try:
-            with transaction.atomic():
-                return PayoutRun.objects.create(
-                    period=period,
-                    cutoff=cutoff,
-                    trigger=trigger,
-                    started_by=started_by,
-                    only_trainer_id=trainer_id,
-                    retry_failed=retry_failed,
-                    started_at=now,
-                    heartbeat_at=now,
-                )
-        except IntegrityError:
-            raise PayoutRunInProgress(run=running_run()) from None
-
-
 def _run_finish(run: PayoutRun, result: PayoutRunResult, error: str = "") -> None:
     run.status = PayoutRunStatus.FINISHED if not error else PayoutRunStatus.INTERRUPTED
     run.finished_at = timezone.now()
@@ -252,8 +174,8 @@ def run_monthly_payouts(
     if dry_run:
         _plan(result, trainer_id=trainer_id, retry_failed=retry_failed, now=now, progress=progress)
         return result
-    with _run_lock() as exclusive:
-        run = _run_start(
+    with run_lock() as exclusive:
+        run = run_start(
             period=period,
             cutoff=cutoff,
             trigger=trigger,
@@ -288,8 +210,8 @@ def payouts_retry_waiting(*, now: datetime | None = None) -> PayoutRunResult | N
     for period in periods:
         cutoff = require_period_over(period, now)
         result = PayoutRunResult(period=period, cutoff=cutoff, dry_run=False)
-        with _run_lock() as exclusive:
-            run = _run_start(
+        with run_lock() as exclusive:
+            run = run_start(
                 period=period,
                 cutoff=cutoff,
                 trigger=PayoutRunTrigger.RETRY,
@@ -902,11 +824,6 @@ def _after_run(result: PayoutRunResult) -> None:
         return
     if any(not row.balanced for row in rows):
         reconciliation_mismatch_notify(period=result.period, rows=rows)
-
-
-def payout_counts_summary(result: PayoutRunResult) -> str:
-    counts = result.counts
-    return ", ".join(f"{name.replace('_', ' ')}: {counts[name]}" for name in OUTCOMES)
 
 
 __all__ = [

@@ -8,7 +8,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from payments.payouts_models import Payout, PayoutRun, PayoutRunTrigger
-from payments.services.payouts import ADVISORY_LOCK_KEY
+from payments.services.payouts_lock import ADVISORY_LOCK_KEY
 from tests.payments.payout_fixtures import at, session_paid, trainer
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from payments.payouts_models import Payout
 from payments.services.payouts import run_monthly_payouts
 from tests.e2e.accessibility import assert_accessible
-from tests.e2e.conftest import PHONE, browser, browser_context, page  # noqa: F401
+from tests.e2e.conftest import PHONE
 from tests.e2e.test_trainer_calendar import log_in
 from tests.factories import UserFactory
 from tests.payments.payout_fixtures import at, session_paid, trainer
@@ -23,7 +23,7 @@ def shot(browser_page, name: str) -> None:
 
 
 @pytest.mark.browser
-def test_a_trainer_reads_earnings_and_a_statement(page, live_server, stripe_double):  # noqa: F811
+def test_a_trainer_reads_earnings_and_a_statement(page, live_server, stripe_double):
     anna = trainer(double=stripe_double, name="Anna Lindqvist")
     lisa = UserFactory(name="Lisa Larsson")
     session_paid(anna, end=at(2026, 10, 5), gross=45000, trainee=lisa)
@@ -56,7 +56,7 @@ def test_a_trainer_reads_earnings_and_a_statement(page, live_server, stripe_doub
 
 
 @pytest.mark.browser
-def test_staff_read_a_run_report_with_its_reconciliation(page, live_server, stripe_double):  # noqa: F811
+def test_staff_read_a_run_report_with_its_reconciliation(page, live_server, stripe_double):
     from marketplace.models import Role
 
     anna = trainer(double=stripe_double, name="Anna Lindqvist")
