@@ -156,7 +156,7 @@ class ScheduleInput(serializers.Serializer):
 class ScheduleChangeInput(ScheduleInput):
     is_active = serializers.BooleanField(
         required=False,
-        help_text="true starts a stopped schedule again (refused with 400 SCHEDULE_OVERLAP "
+        help_text="true starts a stopped schedule again (refused with 409 SCHEDULE_OVERLAP "
         "when it overlaps another active schedule); false stops it, like DELETE.",
     )
     exdates = serializers.ListField(

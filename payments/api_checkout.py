@@ -71,7 +71,10 @@ def _demo_view(succeed: bool):
             request=None,
             parameters=[
                 OpenApiParameter(
-                    "payment_intent_id", str, OpenApiParameter.PATH, description="pi_demo_..."
+                    "payment_intent_id",
+                    {"type": "string", "pattern": "^pi_[A-Za-z0-9_]+$", "maxLength": 255},
+                    OpenApiParameter.PATH,
+                    description="pi_demo_...",
                 )
             ],
             responses={

@@ -456,7 +456,7 @@ def test_the_api_starts_a_stopped_schedule_again_with_the_overlap_check(api_clie
     Schedule.objects.filter(pk=other.pk).update(is_active=False)
     started = api_client.patch(url, {"is_active": True}, format="json")
 
-    assert refused.status_code == 400
+    assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "SCHEDULE_OVERLAP"
     assert refused.json()["error"]["message"].startswith("Det här schemat krockar med Spinning")
     assert (started.status_code, started.json()["is_active"]) == (200, True)

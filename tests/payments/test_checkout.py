@@ -169,7 +169,7 @@ def test_the_schema_declares_the_payment_endpoints_and_every_error(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
 
     pay = schema["paths"]["/api/bookings/{id}/payment"]["post"]
-    assert set(pay["responses"]) == {"200", "401", "403", "404", "409", "503"}
+    assert set(pay["responses"]) == {"200", "401", "403", "404", "409", "429", "503"}
     assert "HOLD_EXPIRED" in pay["responses"]["409"]["description"]
     output = schema["components"]["schemas"]["CheckoutOutput"]["properties"]
     assert set(output) == {

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config._checks import _BUILTIN_CHECK_CONFIGS
 
@@ -47,6 +49,20 @@ schema.config.checks.positive_data_acceptance.expected_statuses = [
     "422",
     "429",
 ]
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Requests start and end with close_old_connections, which would close the test's
+    PostgreSQL connection inside its transaction; Django's test client unhooks it for the
+    same reason, and so do we while schemathesis calls the WSGI application."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
 
 
 @pytest.fixture
