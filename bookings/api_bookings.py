@@ -32,7 +32,7 @@ from traino.exceptions import InvalidInput, NotFound
 from . import booking_services, idempotency, queries
 from .api import own_profile
 from .errors import NotBookingParty
-from .models import Booking, BookingStatus, CancelledBy
+from .models import Booking, BookingStatus, CancelledBy, NoShowReview
 
 # The codes of bookings' own refusals, per status (traino.api adds the general ones).
 ERROR_CODES = {
@@ -108,11 +108,15 @@ class BookingOut(serializers.Serializer):
     price = PriceOut(source="*")
     hold_expires_at = serializers.SerializerMethodField()
     pay_url = serializers.SerializerMethodField()
-    cancelled_by = serializers.CharField()
-    cancel_reason = serializers.CharField()
+    cancelled_by = serializers.ChoiceField(
+        choices=CancelledBy.choices, allow_blank=True, help_text="Empty unless cancelled."
+    )
+    cancel_reason = serializers.CharField(allow_blank=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
     refund = serializers.SerializerMethodField()
-    no_show_review = serializers.CharField()
+    no_show_review = serializers.ChoiceField(
+        choices=NoShowReview.choices, allow_blank=True, help_text="Empty unless reported."
+    )
     created_at = serializers.DateTimeField()
 
     def get_trainee_first_name(self, booking: Booking) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished, request_started
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
@@ -52,17 +52,14 @@ schema.config.checks.positive_data_acceptance.expected_statuses = [
 
 
 @pytest.fixture(autouse=True)
-def keep_the_test_connection():
-    """Requests start and end with close_old_connections, which would close the test's
-    PostgreSQL connection inside its transaction; Django's test client unhooks it for the
-    same reason, and so do we while schemathesis calls the WSGI application."""
-    for signal in (request_started, request_finished):
-        signal.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        for signal in (request_started, request_finished):
-            signal.connect(close_old_connections)
+def _connection_kept_across_requests():
+    """The WSGI application closes the database connection when a request ends, which would
+    end the test's transaction on PostgreSQL; Django's test client keeps it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
