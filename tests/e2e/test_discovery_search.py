@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, screenshot
+from tests.e2e.helpers import pin_public_point
 from tests.e2e.test_discovery import TILE_HOST, api_call, card_names, expect_names
 from tests.factories import CategoryFactory, OfferingFactory, TrainerProfileFactory
 
@@ -27,7 +28,7 @@ def trainer(name, latitude, longitude, *, price=45000, city="Stockholm", categor
     )
     OfferingFactory(trainer=profile, price_amount=price)
     profile.categories.add(*categories)
-    return profile
+    return pin_public_point(profile)
 
 
 @pytest.fixture
