@@ -42,6 +42,7 @@ SEARCH_DAYS = 14
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PARAMS = ("days", "from_time", "to_time")
 TIME_PATTERN = re.compile(r"([01]\d|2[0-3]):([0-5]\d)|24:00")
+SEATS_CHUNK = 1000  # trainers whose seats one query counts
 # What the filter reads of a schedule (and its offering's capacity), in _matching_starts' order.
 FIELDS = (
     "id",
@@ -209,9 +210,11 @@ def trainer_ids_free_when(
                 position[trainer_id] += 1
             if matching:
                 candidates.append((trainer_id, matching))
-        taken = queries.seats_taken(
-            [moment for _trainer, matching in candidates for moment in matching], now=now
-        )
+        taken: dict = {}
+        for first in range(0, len(candidates), SEATS_CHUNK):  # bounded IN lists (SQLite)
+            chunk = candidates[first : first + SEATS_CHUNK]
+            moments = [moment for _trainer, matching in chunk for moment in matching]
+            taken.update(queries.seats_taken(moments, now=now))
         undecided = []
         for trainer_id, matching in candidates:
             if any(m.capacity > taken.get((m.schedule_id, m.start), 0) for m in matching):

@@ -161,7 +161,11 @@ def trainer_summary(profile: TrainerProfile, categories=None, *, photo_url: str 
         "categories": _categories(profile, categories),
         "min_price": _price(profile.min_price_amount, profile.min_price_currency),
         "rating": _rating(profile),
-        "rating_average": float(profile.rating_avg) if profile.rating_count else None,
+        "rating_average": (
+            float(profile.rating_avg)
+            if profile.rating_count and profile.rating_avg is not None
+            else None
+        ),
         "rating_count": profile.rating_count,
         "photo_url": photo_url,
         "url": f"/trainers/{profile.slug}/",

@@ -19,7 +19,8 @@
       color: "#0f7b6c",
       weight: 2,
       fillOpacity: 0.15,
-      interactive: false
+      interactive: false,
+      className: "trainer-area"
     }).addTo(map);
   } else {
     L.marker(position, { icon: M.pinIcon(""), title: config.label, keyboard: false }).addTo(map);

@@ -58,3 +58,16 @@ def trainer_with_sessions(*, days: int = 120, **fields):
         rrule="FREQ=WEEKLY;BYDAY=SA",
     )
     return trainer
+
+
+def pin_public_point(profile):
+    """Put the trainer's public (map) point on its stored one. For tests of the map's own
+    behaviour (clusters, selection, layout), which need markers exactly where they put them;
+    the public point's ~500 m offset has its own tests (test_public_location*)."""
+    from marketplace.models import TrainerProfile
+
+    TrainerProfile.objects.filter(pk=profile.pk).update(
+        public_latitude=profile.latitude, public_longitude=profile.longitude
+    )
+    profile.public_latitude, profile.public_longitude = profile.latitude, profile.longitude
+    return profile

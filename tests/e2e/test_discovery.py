@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from marketplace.models import TrainerProfile
 from tests.e2e.conftest import PHONE, screenshot
+from tests.e2e.helpers import pin_public_point
 from tests.factories import CategoryFactory, OfferingFactory, TrainerProfileFactory
 
 TILE_HOST = "https://tile.openstreetmap.org/"
@@ -24,15 +24,6 @@ OUTSKIRTS = [
 ]
 
 
-def pin_public_point_at_exact_place(profile):
-    """These tests are about the map's clusters, selection and lists at known distances, so
-    the public point is put on the stored one; the ~500 m displacement that visitors really
-    get has its own tests (tests/marketplace/test_public_location*.py)."""
-    TrainerProfile.objects.filter(pk=profile.pk).update(
-        public_latitude=profile.latitude, public_longitude=profile.longitude
-    )
-
-
 def trainer(name, slug, latitude, longitude, price, **fields):
     profile = TrainerProfileFactory(
         display_name=name,
@@ -43,8 +34,7 @@ def trainer(name, slug, latitude, longitude, price, **fields):
         **fields,
     )
     OfferingFactory(trainer=profile, price_amount=price)
-    pin_public_point_at_exact_place(profile)
-    return profile
+    return pin_public_point(profile)
 
 
 @pytest.fixture
@@ -198,8 +188,8 @@ def test_clicking_a_trainer_opens_the_public_page(offline_page, trainers):
     expect(page).to_have_url(re.compile(r"/trainers/anna-lindqvist/$"))
     expect(page.get_by_test_id("trainer-name")).to_have_text("Anna Lindqvist")
     expect(page.get_by_test_id("offering-price")).to_have_text("450 kr")
-    # a visitor sees an area around the public point, not a pin on the trainer's place
-    expect(page.locator("#trainer-map path")).to_have_count(1)
+    # visitors see the area around the public point, not a pin on the exact place
+    expect(page.locator("path.trainer-area")).to_have_count(1)
     expect(page.locator(".leaflet-marker-icon.pin")).to_have_count(0)
     screenshot(page, "trainer-page-desktop")
     assert page.seen["page_errors"] == []

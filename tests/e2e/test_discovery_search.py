@@ -9,13 +9,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, screenshot
-from tests.e2e.test_discovery import (
-    TILE_HOST,
-    api_call,
-    card_names,
-    expect_names,
-    pin_public_point_at_exact_place,
-)
+from tests.e2e.helpers import pin_public_point
+from tests.e2e.test_discovery import TILE_HOST, api_call, card_names, expect_names
 from tests.factories import CategoryFactory, OfferingFactory, TrainerProfileFactory
 
 STOCKHOLM = (59.3293, 18.0686)
@@ -32,9 +27,8 @@ def trainer(name, latitude, longitude, *, price=45000, city="Stockholm", categor
         **fields,
     )
     OfferingFactory(trainer=profile, price_amount=price)
-    pin_public_point_at_exact_place(profile)
     profile.categories.add(*categories)
-    return profile
+    return pin_public_point(profile)
 
 
 @pytest.fixture
@@ -328,8 +322,6 @@ def test_on_a_phone_selecting_a_marker_leaves_the_page_where_it_is(page_offline,
     expect(page.locator("[data-testid=trainer-card]").first).to_be_visible()
     marker = page.locator(".leaflet-marker-icon.pin").first
     name = marker.get_attribute("title")
-    # below the filters on a phone: brought into view first, as the user scrolls to it
-    marker.scroll_into_view_if_needed()
     before = page.evaluate("() => window.scrollY")
 
     marker.click()

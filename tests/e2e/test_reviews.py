@@ -111,6 +111,7 @@ def test_cards_and_popups_show_the_rating_and_the_verified_badge(page, live_serv
     ).to_have_count(0)
     shot(page, "map-cards-desktop")
 
+    page.get_by_test_id("more-filters").locator("summary").click()
     page.get_by_label("Verified trainers only").check()
     expect(cards).to_have_count(1)
     expect(cards.first).to_contain_text("Vera Verifierad")
@@ -130,6 +131,7 @@ def test_search_by_when_on_the_map(page, live_server):
 
     page.goto("/?at=59.3326,18.0649,13")
     expect(page.get_by_test_id("trainer-card")).to_have_count(2)
+    page.get_by_test_id("more-filters").locator("summary").click()
     page.get_by_label("From").fill("06:00")
     page.get_by_label("To", exact=True).fill("09:00")
     page.get_by_label("From").dispatch_event("change")
