@@ -10,12 +10,23 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from marketplace.models import User
 from marketplace.money import format_money
 
 logger = logging.getLogger(__name__)
+
+
+def trainer_language(profile) -> str:
+    """The first site language among those the trainer's profile lists (as bookings' emails)."""
+    codes = {code for code, _name in settings.LANGUAGES}
+    for code in profile.languages or []:
+        code = (code or "").split("-")[0].lower()
+        if code in codes:
+            return code
+    return settings.LANGUAGE_CODE
 
 
 def staff_emails() -> list[str]:
@@ -36,20 +47,23 @@ def payout_skipped_notify(*, payout_id: int) -> int:
     from payments.payouts_models import Payout, SkipReason
 
     payout = Payout.objects.select_related("trainer__user").get(pk=payout_id)
-    if payout.skip_reason == SkipReason.NO_ACCOUNT:
-        todo = _("Set up your Stripe account on the Get paid page so that we can pay you.")
-    else:
-        todo = _("Stripe still needs some details from you before it can pay out to you.")
-    body = _(
-        "Your payout for %(period)s, %(amount)s, could not be sent.\n\n%(todo)s\n\n%(url)s\n\n"
-        "The money stays with us and is paid in the next payout once this is done."
-    ) % {
-        "period": payout.period,
-        "amount": format_money(payout.amount, payout.currency),
-        "todo": todo,
-        "url": reverse("payments-get-paid"),
-    }
-    return _send(_("Your Traino payout is waiting for you"), body, [payout.trainer.user.email])
+    with translation.override(trainer_language(payout.trainer)):
+        if payout.skip_reason == SkipReason.NO_ACCOUNT:
+            todo = _("Set up your Stripe account on the Get paid page so that we can pay you.")
+        else:
+            todo = _("Stripe still needs some details from you before it can pay out to you.")
+        body = _(
+            "Your payout for %(period)s, %(amount)s, could not be sent.\n\n%(todo)s\n\n"
+            "%(url)s\n\n"
+            "The money stays with us and is paid in the next payout once this is done."
+        ) % {
+            "period": payout.period,
+            "amount": format_money(payout.amount, payout.currency, translation.get_language()),
+            "todo": todo,
+            "url": settings.SITE_URL + reverse("payments-get-paid"),
+        }
+        subject = _("Your Traino payout is waiting for you")
+    return _send(subject, body, [payout.trainer.user.email])
 
 
 def reconciliation_mismatch_notify(*, period: str, rows) -> int:
@@ -83,13 +97,15 @@ def held_transactions_notify_staff(*, held: list[dict]) -> int:
     )
 
 
-def held_transactions_notify_trainer(*, row: dict, email: str) -> int:
-    body = _(
-        "We hold %(amount)s of your earnings from more than %(days)s days ago and cannot pay "
-        "it out yet: %(blocker)s"
-    ) % {
-        "amount": format_money(row["amount"], row["currency"]),
-        "days": settings.PAYOUT_HOLD_WARN_DAYS,
-        "blocker": row["blocker"],
-    }
-    return _send(_("Your Traino earnings are waiting"), body, [email])
+def held_transactions_notify_trainer(*, row: dict, email: str, language: str = "") -> int:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        body = _(
+            "We hold %(amount)s of your earnings from more than %(days)s days ago and cannot "
+            "pay it out yet: %(blocker)s"
+        ) % {
+            "amount": format_money(row["amount"], row["currency"], translation.get_language()),
+            "days": settings.PAYOUT_HOLD_WARN_DAYS,
+            "blocker": row["blocker"],
+        }
+        subject = _("Your Traino earnings are waiting")
+    return _send(subject, body, [email])

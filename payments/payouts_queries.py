@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, F, Min, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from payments.models import PayoutStatus, Transaction
 from payments.payouts_models import (
@@ -270,7 +271,8 @@ def held_transactions(now: datetime | None = None, *, model=Transaction):
 
 
 def held_by_trainer(now: datetime | None = None) -> list[dict]:
-    """Per trainer and currency: how much, since when, and what blocks the payout."""
+    """Per trainer and currency: how much, since when, and what blocks the payout (a lazy
+    translation: it reads in the language active where it is shown)."""
     from payments.models import ConnectedAccount
 
     now = now or timezone.now()
@@ -295,17 +297,17 @@ def held_by_trainer(now: datetime | None = None) -> list[dict]:
     for r in rows:
         account = accounts.get(r["trainer_id"])
         if account is None or not account.stripe_account_id:
-            blocker = "No Stripe account: the trainer must set one up on the Get paid page."
+            blocker = _("No Stripe account: the trainer must set one up on the Get paid page.")
         elif not account.payouts_enabled:
-            blocker = "Stripe cannot pay out to the account yet: details are missing."
+            blocker = _("Stripe cannot pay out to the account yet: details are missing.")
         elif r["disputed"]:
-            blocker = f"{r['disputed']} payment(s) are disputed."
+            blocker = _("Some of the payments are disputed.")
         elif r["in_payout"]:
-            blocker = "A payout holding them is waiting for funds or failed."
+            blocker = _("A payout holding them is waiting for funds or failed.")
         elif r["not_over"]:
-            blocker = "The sessions have not taken place yet."
+            blocker = _("The sessions have not taken place yet.")
         else:
-            blocker = "Nothing on our side: the next payout run pays them."
+            blocker = _("Nothing on our side: the next payout run pays them.")
         held.append(
             {
                 "trainer_id": r["trainer_id"],

@@ -10,7 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from marketplace.models import TrainerProfile
-from payments.payouts_mail import held_transactions_notify_staff, held_transactions_notify_trainer
+from payments.payouts_mail import (
+    held_transactions_notify_staff,
+    held_transactions_notify_trainer,
+    trainer_language,
+)
 from payments.payouts_queries import held_by_trainer
 
 
@@ -20,7 +24,7 @@ def held_transactions_alert(*, now: datetime | None = None) -> int:
     if not held:
         return 0
     emails = {
-        profile.pk: profile.user.email
+        profile.pk: (profile.user.email, trainer_language(profile))
         for profile in TrainerProfile.objects.filter(
             pk__in={row["trainer_id"] for row in held}
         ).select_related("user")
@@ -29,8 +33,9 @@ def held_transactions_alert(*, now: datetime | None = None) -> int:
     def send() -> None:
         held_transactions_notify_staff(held=held)
         for row in held:
-            if emails.get(row["trainer_id"]):
-                held_transactions_notify_trainer(row=row, email=emails[row["trainer_id"]])
+            email, language = emails.get(row["trainer_id"], ("", ""))
+            if email:
+                held_transactions_notify_trainer(row=row, email=email, language=language)
 
     transaction.on_commit(send)
     return len({row["trainer_id"] for row in held})

@@ -217,6 +217,7 @@ def test_trainers_without_a_usable_account_are_skipped_and_told(
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [no_account.user.email, not_enabled.user.email]
     )
+    assert all("/trainer/get-paid/" in m.body and "382.50 kr" in m.body for m in mail.outbox)
     assert len(transfers_sent(stripe_double)) == 1
 
     # Once the trainer has finished onboarding, a re-run of the period pays the skipped row.
@@ -425,3 +426,19 @@ def test_the_demo_gateway_pays_too(settings, django_capture_on_commit_callbacks)
     payout = Payout.objects.get()
     assert (result.counts["paid"], payout.status) == (1, PayoutState.PAID)
     assert payout.stripe_transfer_id.startswith("tr_")
+
+
+def test_a_skipped_trainer_who_speaks_swedish_is_told_in_swedish(
+    stripe_double, django_capture_on_commit_callbacks
+):
+    olle = trainer(account=False)
+    olle.languages = ["sv", "en"]
+    olle.save(update_fields=["languages"])
+    session_paid(olle, end=at(2026, 10, 5))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run()
+
+    (message,) = mail.outbox
+    assert message.subject == "Din utbetalning från Traino väntar på dig"
+    assert "Skapa ditt Stripe-konto" in message.body and "382,50 kr" in message.body
