@@ -31,6 +31,7 @@ from traino.exceptions import DomainError
 from . import booking_services, policy, queries
 from .api import SLOT_FORMAT
 from .booking_services import NO_SHOW_WINDOW, TRANSITIONS
+from .locations import booking_exact_location
 from .models import ACTIVE_STATUSES, Booking, BookingStatus, CancelledBy, Schedule
 
 # Statuses of a booking that was paid for: its trainee sees the exact place.
@@ -152,8 +153,13 @@ def booking_detail(request, booking_id: int):
     context = {
         "booking": booking,
         "party": party,
-        # The exact place goes to trainees with a paid booking (public pages show the city).
-        "show_place": party != CancelledBy.TRAINEE or booking.status in PAID_STATUSES,
+        # The exact place and pin (bookings.locations) go to the trainer, staff and a trainee
+        # whose booking is paid; public pages and unpaid holds show the city.
+        "exact_location": (
+            booking_exact_location(booking=booking, user=request.user, now=now)
+            if party != CancelledBy.TRAINEE or booking.status in PAID_STATUSES
+            else None
+        ),
         "actions": booking.actions,
         "pay_url": pay_url(booking) if booking.actions.pay else None,
         "viewer_zone": other_zone.key if other_zone else None,

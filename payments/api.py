@@ -55,13 +55,13 @@ class StripeWebhookView(APIView):
                 OpenApiParameter.HEADER,
                 required=True,
                 description="t=<unix time>,v1=<HMAC-SHA256 of 't.body' with the endpoint "
-                "secret>; a missing, wrong or old one is 403 INVALID_SIGNATURE.",
+                "secret>; a missing, wrong or old one is 400 INVALID_SIGNATURE.",
             )
         ],
         request=StripeEventInput,
         responses={
             200: WebhookAckOutput,
-            **error_responses({400: ["INVALID_EVENT"], 403: ["INVALID_SIGNATURE"]}),
+            **error_responses({400: ["INVALID_EVENT", "INVALID_SIGNATURE"]}),
         },
     )
     def post(self, request):

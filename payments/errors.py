@@ -6,9 +6,10 @@ from traino.exceptions import DomainError
 
 
 class InvalidSignature(DomainError):
-    """The request does not come from Stripe: refused like a wrong credential."""
+    """The request does not come from Stripe (DESIGN.md and the webhook rules: 400, nothing
+    stored)."""
 
-    status = 403
+    status = 400
     code = "INVALID_SIGNATURE"
     message = _("The Stripe-Signature header is missing, wrong or too old.")
 

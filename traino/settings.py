@@ -352,6 +352,7 @@ SPECTACULAR_SETTINGS = {
     # One schema component per status vocabulary, whichever serializer field uses it.
     "ENUM_NAME_OVERRIDES": {
         "BookingStatusEnum": "bookings.models.BookingStatus",
+        "RoleEnum": "marketplace.models.Role",
     },
 }
 

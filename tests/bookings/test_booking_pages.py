@@ -168,3 +168,6 @@ def test_the_exact_place_is_shown_once_paid(client, booked, trainee):
     assert "the exact place is shown once the booking is paid" in held
     assert "Sveavägen 1" in paid
     assert "Sveavägen 1" in to_trainer
+    # the pin on a map, too, and only once paid
+    assert 'data-testid="exact-pin"' not in held
+    assert 'data-testid="exact-pin"' in paid

@@ -241,7 +241,7 @@ def test_the_text_filter_is_answered_from_the_trigram_index(q):
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("DROP INDEX trainer_published_public_idx")
+        cursor.execute("DROP INDEX trainer_published_public_idx")  # the box index
         plan = queryset.explain()
         transaction.set_rollback(True)
 

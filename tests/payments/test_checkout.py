@@ -183,7 +183,7 @@ def test_the_schema_declares_the_payment_endpoints_and_every_error(client):
     }
     for action in ("succeed", "fail"):
         demo = schema["paths"][f"/api/demo-payments/{{payment_intent_id}}/{action}"]["post"]
-        assert set(demo["responses"]) == {"200", "401", "403", "404", "409"}
+        assert set(demo["responses"]) == {"200", "401", "403", "404", "409", "429"}
 
 
 @pytest.fixture

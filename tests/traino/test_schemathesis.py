@@ -20,6 +20,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.config._checks import _BUILTIN_CHECK_CONFIGS
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from marketplace import services
 from tests.factories import (
@@ -93,22 +94,33 @@ BOUNDED = settings(
 )
 
 
+# Only Stripe can send a request the webhook accepts: its signature is an HMAC with our
+# secret, which no schema can describe, and a wrong one is 400 INVALID_SIGNATURE (the webhook
+# rules). Every other check still runs on it; its signed bodies have tests of their own.
+SIGNED_BY_STRIPE = {"POST /api/stripe/webhook"}
+
+
+def _call_and_validate(case, headers):
+    excluded = [positive_data_acceptance] if case.operation.label in SIGNED_BY_STRIPE else []
+    case.call_and_validate(headers=headers, excluded_checks=excluded)
+
+
 @schema.parametrize()
 @BOUNDED
 def test_api_conforms_to_its_schema_anonymously(case, people):
-    case.call_and_validate(headers=people["anonymous"])
+    _call_and_validate(case, people["anonymous"])
 
 
 @schema.parametrize()
 @BOUNDED
 def test_api_conforms_to_its_schema_for_a_trainee(case, people):
-    case.call_and_validate(headers=people["trainee"])
+    _call_and_validate(case, people["trainee"])
 
 
 @schema.parametrize()
 @BOUNDED
 def test_api_conforms_to_its_schema_for_a_trainer(case, people):
-    case.call_and_validate(headers=people["trainer"])
+    _call_and_validate(case, people["trainer"])
 
 
 def test_every_check_is_on():
