@@ -1,8 +1,12 @@
-"""Shared set-up for the benchmark scripts: Django settings and percentile maths."""
+"""Shared set-up for the benchmark scripts: Django settings, a gunicorn server and percentile
+maths."""
 
 import os
+import socket
 import statistics
+import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -23,3 +27,21 @@ def percentiles(samples_ms: list[float]) -> tuple[float, float]:
     """p50 and p95 of a list of milliseconds."""
     cuts = statistics.quantiles(samples_ms, n=100, method="inclusive")
     return cuts[49], cuts[94]
+
+
+def start_gunicorn(
+    port: int, *, workers: int, threads: int, env: dict, extra_args: tuple[str, ...] = ()
+) -> subprocess.Popen:
+    """traino.wsgi under gunicorn's gthread workers on 127.0.0.1:port, once it accepts."""
+    command = [sys.executable, "-m", "gunicorn", "traino.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--worker-class", "gthread", "--workers", str(workers)]
+    command += ["--threads", str(threads), *extra_args, "--log-level", "error"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")

@@ -26,7 +26,6 @@ import random
 import secrets
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -34,7 +33,7 @@ from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
 
-from _setup import percentiles, setup_django
+from _setup import percentiles, setup_django, start_gunicorn
 
 setup_django()
 
@@ -153,36 +152,13 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
         # WhiteNoise: no collectstatic here, nothing static is served.
         "PYTHONWARNINGS": "ignore:No directory at",
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "traino.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            str(THREADS),
-            "--backlog",
-            "256",
-            "--log-level",
-            "error",
-        ],
-        cwd=ROOT,
+    return start_gunicorn(
+        port,
+        workers=WORKERS,
+        threads=THREADS,
         env=environment,
+        extra_args=("--backlog", "256"),
     )
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("gunicorn did not start")
 
 
 def run_clients(port: int, jobs: list[list[tuple[str, str, dict | None]]]):

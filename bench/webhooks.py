@@ -31,7 +31,7 @@ from pathlib import Path
 
 os.environ["STRIPE_SECRET_KEY"] = ""  # the demo gateway: no network, no money
 
-from _setup import percentiles, setup_django
+from _setup import percentiles, setup_django, start_gunicorn
 
 setup_django()
 
@@ -84,34 +84,7 @@ def environment() -> dict:
 
 
 def start_server(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "traino.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            str(WORKERS),
-            "--threads",
-            str(THREADS),
-            "--log-level",
-            "error",
-        ],
-        cwd=ROOT,
-        env=environment(),
-    )
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("gunicorn did not start")
+    return start_gunicorn(port, workers=WORKERS, threads=THREADS, env=environment())
 
 
 def start_worker(log_path: Path) -> subprocess.Popen:
