@@ -307,7 +307,7 @@ def test_a_constraint_violation_the_checks_missed_is_a_409_not_a_500(monkeypatch
             offering__trainer=schedule.trainer, starts_on=schedule.starts_on, rrule=schedule.rrule
         )
         expected, trainee = SlotUnavailable, UserFactory()
-    monkeypatch.setattr(booking_services, "_bookings_around", lambda *args: Booking.objects.none())
+    monkeypatch.setattr(booking_services, "_active_bookings_around", lambda *args: [])
 
     with pytest.raises(expected):
         booking_services.book_slot(trainee=trainee, schedule_id=other.pk, start=start)
