@@ -29,6 +29,40 @@ def percentiles(samples_ms: list[float]) -> tuple[float, float]:
     return cuts[49], cuts[94]
 
 
+def cpu_seconds_by_program(database: str) -> dict[str, float]:
+    """CPU time (user + system) used so far by the processes of each program this machine's
+    benchmarks share the cores with: gunicorn, PostgreSQL's backends serving ``database``,
+    redis, this benchmark (its clients), everything else (other databases' backends and
+    PostgreSQL's shared processes, such as the WAL writer, too).
+    Linux /proc; processes that ended meanwhile are not counted, so take it around a phase
+    in which the servers keep running."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as stat_file:
+                stat = stat_file.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline_file:
+                command = cmdline_file.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        seconds = (int(fields[11]) + int(fields[12])) / ticks
+        if int(pid) == os.getpid():
+            program = "benchmark clients"
+        elif "gunicorn" in command:
+            program = "gunicorn"
+        elif command.startswith("postgres:") and f" {database} " in command:
+            program = "postgres"
+        elif name.startswith("redis"):
+            program = "redis"
+        else:
+            program = "other"
+        used[program] = used.get(program, 0.0) + seconds
+    return used
+
+
 def start_gunicorn(
     port: int, *, workers: int, threads: int, env: dict, extra_args: tuple[str, ...] = ()
 ) -> subprocess.Popen:

@@ -11,8 +11,12 @@ and dropped at the end. gunicorn (gthread) serves bench/_booking_settings.py (th
 HTTP connection open and send their requests back to back.
 
 1. bare INSERT: POST /bench/insert.
-2. booking: POST /api/bookings, every request a free slot of its own (one trainee each).
-3. contended: the same, 30 % of the requests aimed at slots booked in step 2 (409 expected).
+2. the same INSERT behind a Bearer token and the write limit (/bench/insert-authenticated):
+   what any authenticated API write costs before its own work.
+3. booking: POST /api/bookings, every request a free slot of its own (one trainee each).
+4. contended: the same, 30 % of the requests aimed at slots booked in step 3 (409 expected).
+Each phase prints the CPU time per request of gunicorn, this database's PostgreSQL
+backends, Redis and the clients: they share the machine's cores, so throughput is their sum.
 Then SQL counts active bookings beyond a slot's capacity, and a trainer's time or a
 trainee's time sold twice.
 
@@ -33,7 +37,7 @@ from datetime import time as clock
 from datetime import timedelta
 from pathlib import Path
 
-from _setup import percentiles, setup_django, start_gunicorn
+from _setup import cpu_seconds_by_program, percentiles, setup_django, start_gunicorn
 
 setup_django()
 
@@ -48,6 +52,7 @@ WORKERS = 4
 THREADS = 4
 TRAINERS = 40
 TAKEN_SHARE = 0.30
+CPU_PROGRAMS = ("gunicorn", "postgres", "redis", "benchmark clients", "other")
 
 
 def make_data(slots_needed: int, trainees_needed: int):
@@ -200,14 +205,18 @@ def run_clients(port: int, jobs: list[list[tuple[str, str, dict | None]]]):
     threads = [threading.Thread(target=client, args=(j,)) for j in jobs]
     for thread in threads:
         thread.start()
+    cpu_before = cpu_seconds_by_program(connection.settings_dict["NAME"])
     barrier.wait()
     started = time.perf_counter()
     for thread in threads:
         thread.join()
-    return time.perf_counter() - started, results
+    seconds = time.perf_counter() - started
+    cpu_after = cpu_seconds_by_program(connection.settings_dict["NAME"])
+    cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
+    return seconds, results, cpu
 
 
-def report(label: str, seconds: float, results) -> float:
+def report(label: str, seconds: float, results, cpu: dict[str, float]) -> float:
     samples = [elapsed for elapsed, _status, _code in results]
     p50, p95 = percentiles(samples)
     rate = len(results) / seconds
@@ -216,6 +225,11 @@ def report(label: str, seconds: float, results) -> float:
         f"{label:<34} {rate:7.1f} req/s   p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
         f"{dict(sorted(outcomes.items()))}"
     )
+    per_request = {name: used * 1000 / len(results) for name, used in cpu.items()}
+    shown = ", ".join(
+        f"{name} {per_request[name]:.2f}" for name in CPU_PROGRAMS if name in per_request
+    )
+    print(f"{'':<34} CPU ms per request: {shown}; total {sum(per_request.values()):.2f}")
     return rate
 
 
@@ -248,7 +262,7 @@ def run() -> None:
     per_phase = CLIENTS * REQUESTS_PER_CLIENT
     taken_count = int(per_phase * TAKEN_SHARE)
     slots, tokens = make_data(
-        slots_needed=2 * per_phase, trainees_needed=2 * per_phase + CLIENTS * 10
+        slots_needed=2 * per_phase, trainees_needed=3 * per_phase + CLIENTS * 10
     )
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_insert (id bigserial PRIMARY KEY, n integer)")
@@ -280,17 +294,29 @@ def run() -> None:
         run_clients(port, split(warm * CLIENTS + warm_book))
         fresh = iter(slots[: -CLIENTS * 5])
 
-        bare_seconds, bare = run_clients(port, split([("/bench/insert", "", None)] * per_phase))
-        bare_rate = report("bare INSERT view", bare_seconds, bare)
+        bare_seconds, bare, cpu = run_clients(
+            port, split([("/bench/insert", "", None)] * per_phase)
+        )
+        bare_rate = report("bare INSERT view", bare_seconds, bare, cpu)
+
+        authenticated_jobs = [
+            ("/bench/insert-authenticated", next(token_iter), {"schedule_id": 1})
+            for _ in range(per_phase)
+        ]
+        seconds, authenticated, cpu = run_clients(port, split(authenticated_jobs))
+        authenticated_rate = report(
+            "INSERT behind token + write limit", seconds, authenticated, cpu
+        )
 
         booked_slots = [next(fresh) for _ in range(per_phase)]
         jobs = [
             ("/api/bookings", next(token_iter), {"schedule_id": s, "start": t})
             for s, t in booked_slots
         ]
-        book_seconds, booked = run_clients(port, split(jobs))
-        book_rate = report("POST /api/bookings, free slots", book_seconds, booked)
+        book_seconds, booked, cpu = run_clients(port, split(jobs))
+        book_rate = report("POST /api/bookings, free slots", book_seconds, booked, cpu)
         print(f"{'ratio booking / bare INSERT':<34} {book_rate / bare_rate:7.2f}")
+        print(f"{'ratio booking / INSERT behind token':<34} {book_rate / authenticated_rate:7.2f}")
 
         contended_slots = [next(fresh) for _ in range(per_phase - taken_count)]
         contended_slots += random.Random(3).sample(booked_slots, taken_count)
@@ -299,9 +325,9 @@ def run() -> None:
             ("/api/bookings", next(token_iter), {"schedule_id": s, "start": t})
             for s, t in contended_slots
         ]
-        seconds, contended = run_clients(port, split(jobs))
-        report(f"{int(TAKEN_SHARE * 100)} % aimed at taken slots", seconds, contended)
-        errors = [r for r in booked + contended if r[1] not in (201, 409)]
+        seconds, contended, cpu = run_clients(port, split(jobs))
+        report(f"{int(TAKEN_SHARE * 100)} % aimed at taken slots", seconds, contended, cpu)
+        errors = [r for r in authenticated + booked + contended if r[1] not in (201, 409)]
         print(f"errors other than 409: {len(errors)}")
     finally:
         server.terminate()

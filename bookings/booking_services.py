@@ -35,7 +35,6 @@ from django.utils.translation import gettext_lazy as _
 
 from marketplace.models import Offering, TrainerProfile, User
 from traino import rows
-from traino.rows import related_instance, select_columns
 
 from . import locks, policy, queries, signals
 from .cache import availability_invalidate_on_commit
@@ -272,35 +271,39 @@ def site_language() -> str:
 
 
 # Booking a slot is the API's busiest write, so its two reads are SQL written out rather
-# than compiled by the ORM on every request (several times the cost of the round trip); the
-# rows still come back as model instances through the ORM's converters. (S608: the names
-# in these strings come from the models, every value is a bound parameter.)
-_OFFERING_FIELDS = ("id", "title", "duration_minutes", "price_amount", "currency", "capacity")
-_OFFERING_FIELDS += ("is_active",)
-_TRAINER_FIELDS = ("id", "user", "display_name", "is_published")
-_SCHEDULE_SQL = (
-    f"SELECT s.*, {select_columns(Offering, 'o', 'o__', _OFFERING_FIELDS)},"  # noqa: S608
-    f" {select_columns(TrainerProfile, 'p', 'p__', _TRAINER_FIELDS)}"
-    f" FROM {Schedule._meta.db_table} s"
+# than compiled by the ORM on every request (traino.rows): model instances all the same.
+_SCHEDULE_WITH_OFFERING_AND_TRAINER = rows.Select(
+    rows.Part(Schedule, "s", rows.all_fields(Schedule)),
+    rows.Part(
+        Offering,
+        "o",
+        ("id", "title", "duration_minutes", "price_amount", "currency", "capacity", "is_active"),
+    ),
+    rows.Part(TrainerProfile, "p", ("id", "user", "display_name", "is_published")),
+    rest=f"FROM {Schedule._meta.db_table} s"
     f" JOIN {Offering._meta.db_table} o ON o.id = s.offering_id"
     f" JOIN {TrainerProfile._meta.db_table} p ON p.id = s.trainer_id"
-    " WHERE s.id = %s"
+    " WHERE s.id = %s",
 )
-_AROUND_SQL = (
-    "SELECT id, trainee_id, slot_id, schedule_id, start, status, hold_expires_at"  # noqa: S608
-    f" FROM {Booking._meta.db_table}"
-    f" WHERE status IN (%s, %s) AND start < %s AND {connection.ops.quote_name('end')} > %s"
-    " AND (trainee_id = %s OR trainer_id = %s)"
+_ACTIVE_BOOKINGS_AROUND = rows.Select(
+    rows.Part(
+        Booking,
+        "b",
+        ("id", "trainee", "slot", "schedule", "start", "status", "hold_expires_at"),
+    ),
+    rest=f"FROM {Booking._meta.db_table} b"
+    f" WHERE b.status IN (%s, %s) AND b.start < %s AND b.{connection.ops.quote_name('end')} > %s"
+    " AND (b.trainee_id = %s OR b.trainer_id = %s)",
 )
 
 
 def _schedule_with_offering_and_trainer(schedule_id: int) -> Schedule | None:
     """The schedule, its ``offering`` and ``trainer`` loaded (the columns booking reads;
     the others deferred), in one statement."""
-    schedule = next(iter(Schedule.objects.raw(_SCHEDULE_SQL, [schedule_id])), None)
-    if schedule is not None:
-        schedule.offering = related_instance(Offering, schedule, "o__", _OFFERING_FIELDS)
-        schedule.trainer = related_instance(TrainerProfile, schedule, "p__", _TRAINER_FIELDS)
+    found = _SCHEDULE_WITH_OFFERING_AND_TRAINER.first([schedule_id])
+    if found is None:
+        return None
+    schedule, schedule.offering, schedule.trainer = found
     return schedule
 
 
@@ -309,11 +312,12 @@ def _active_bookings_around(
 ) -> list[Booking]:
     """``_bookings_around`` for book_slot: the columns its checks read, in one statement."""
     adapt = connection.ops.adapt_datetimefield_value
-    return list(
-        Booking.objects.raw(
-            _AROUND_SQL, [*ACTIVE_STATUSES, adapt(end), adapt(start), trainee_id, trainer_id]
+    return [
+        booking
+        for (booking,) in _ACTIVE_BOOKINGS_AROUND.rows(
+            [*ACTIVE_STATUSES, adapt(end), adapt(start), trainee_id, trainer_id]
         )
-    )
+    ]
 
 
 def _bookings_around(trainee_id: int, trainer_id: int, start: datetime, end: datetime):

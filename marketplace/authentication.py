@@ -4,32 +4,30 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from traino.rows import related_instance, select_columns
+from traino import rows
 
 from .models import ApiToken, User, hash_token
 
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION_SECONDS = 60
 
-# Every API request starts here, so the token and its owner come in one statement without
-# the ORM's query compiler (a select_related join costs several times the round trip): the
-# owner as a whole User row, the token's own columns beside it. (S608: the names come from
-# the models, the hash is a bound parameter.)
-_TOKEN_FIELDS = ("id", "user", "prefix", "expires_at", "last_used_at", "revoked_at")
-_TOKEN_AND_OWNER_SQL = (
-    f"SELECT u.*, {select_columns(ApiToken, 't', 'token_', _TOKEN_FIELDS)}"  # noqa: S608
-    f" FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id"
-    " WHERE t.key_hash = %s"
+# Every API request starts here, so the token and its owner come in one statement that the
+# ORM does not compile each time (traino.rows).
+_TOKEN_AND_OWNER = rows.Select(
+    rows.Part(ApiToken, "t", ("id", "user", "prefix", "expires_at", "last_used_at", "revoked_at")),
+    rows.Part(User, "u", rows.all_fields(User)),
+    rest=f"FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id"
+    " WHERE t.key_hash = %s",
 )
 
 
 def token_with_owner(key_hash: str) -> ApiToken | None:
     """The token with this hash, its ``user`` loaded, or None. The token's other columns
     (key_hash, name, created_at) are deferred: read on access."""
-    owner = next(iter(User.objects.raw(_TOKEN_AND_OWNER_SQL, [key_hash])), None)
-    if owner is None:
+    found = _TOKEN_AND_OWNER.first([key_hash])
+    if found is None:
         return None
-    token = related_instance(ApiToken, owner, "token_", _TOKEN_FIELDS)
+    token, owner = found
     token.user = owner
     return token
 

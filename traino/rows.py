@@ -1,78 +1,119 @@
-"""Reads and writes of the API's hottest path without the ORM's query compiler.
+"""Reads and writes of the API's busiest path, written out in SQL rather than compiled by
+the ORM on every request.
 
-Compiling a query costs several times its round trip to a nearby database. Token
-authentication and booking a slot, which every booking request runs, use these helpers;
-everything else uses the ORM.
-
-Related model instances from columns a raw query selected beside its own model's row:
-
-``Model.objects.raw("SELECT a.*, b.x AS b_x ...")`` builds ``a`` with the database's
-converters applied to its own fields, but the joined columns come back as plain
-annotations, unconverted (SQLite hands timestamps back naive or as text). The hot paths
-that read a row and its related rows in one statement without the ORM's query compiler
-(token authentication, booking a slot) rebuild the related instances here, through the
-same converters the ORM would use. Columns not read are deferred, as with ``only()``.
+Compiling a query (or building a RawQuerySet's column map) costs several times the round
+trip to a nearby database. Token authentication and booking a slot, which every booking
+request runs, use ``Select`` and ``insert``; everything else uses the ORM. Both keep the
+ORM's semantics where it matters: values are read through the same converters (SQLite's
+timestamps come back aware, JSON decoded) and written through each field's ``pre_save``
+and database preparation. Names in the SQL come from the models' meta; every value is a
+bound parameter.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import connection
 from django.db.models import Model
 from django.db.models.expressions import BaseExpression
 
 
-@cache
-def _converters(model: type[Model], name: str, vendor: str):
-    field = model._meta.get_field(name)
-    column = field.get_col(model._meta.db_table)
-    return (
-        field.attname,
-        column,
-        [
-            *connection.ops.get_db_converters(column),
-            *column.get_db_converters(connection),
-        ],
-    )
+@dataclass(frozen=True)
+class Part:
+    """The fields ``names`` of ``model``, read through the table alias ``alias``."""
+
+    model: type[Model]
+    alias: str
+    names: tuple[str, ...]
+
+    @cached_property
+    def fields(self):
+        """In the model's field order: Model.from_db takes the values of a partial row so."""
+        wanted = {self.model._meta.get_field(name) for name in self.names}
+        return [field for field in self.model._meta.concrete_fields if field in wanted]
 
 
-def select_columns(model: type[Model], alias: str, prefix: str, names: tuple[str, ...]) -> str:
-    """The SELECT list for ``names`` of ``model`` read through the table alias ``alias``,
-    each column named ``prefix + name`` (what ``related_instance`` reads back)."""
-    columns = []
-    for name in names:
-        field = model._meta.get_field(name)
-        columns.append(f"{alias}.{connection.ops.quote_name(field.column)} AS {prefix}{name}")
-    return ", ".join(columns)
+class Select:
+    """``SELECT <the parts' columns> <rest>``: each row read back as one instance per part,
+    its fields converted as an ORM read converts them and the fields not listed deferred
+    (as with ``only()``). ``rest`` holds FROM, the joins and WHERE, with %s parameters."""
+
+    def __init__(self, *parts: Part, rest: str):
+        self.parts = parts
+        quote = connection.ops.quote_name
+        columns = ", ".join(
+            f"{part.alias}.{quote(field.column)}" for part in parts for field in part.fields
+        )
+        self.sql = f"SELECT {columns} {rest}"
+        self._converters = {}
+
+    def _plan(self):
+        """Per part: its attnames, then (column, converters) per field, for this backend."""
+        plan = self._converters.get(connection.vendor)
+        if plan is None:
+            plan = []
+            for part in self.parts:
+                fields = []
+                for field in part.fields:
+                    column = field.get_col(part.model._meta.db_table)
+                    converters = [
+                        *connection.ops.get_db_converters(column),
+                        *column.get_db_converters(connection),
+                    ]
+                    fields.append((column, converters))
+                plan.append((part.model, [field.attname for field in part.fields], fields))
+            self._converters[connection.vendor] = plan
+        return plan
+
+    def rows(self, params) -> list[tuple[Model, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            fetched = cursor.fetchall()
+        plan = self._plan()
+        result = []
+        for row in fetched:
+            values = iter(row)
+            instances = []
+            for model, attnames, fields in plan:
+                converted = []
+                for column, converters in fields:
+                    value = next(values)
+                    for convert in converters:
+                        value = convert(value, column, connection)
+                    converted.append(value)
+                instances.append(model.from_db(connection.alias, attnames, converted))
+            result.append(tuple(instances))
+        return result
+
+    def first(self, params) -> tuple[Model, ...] | None:
+        found = self.rows(params)
+        return found[0] if found else None
 
 
-def related_instance(model: type[Model], row: Model, prefix: str, names: tuple[str, ...]):
-    """A ``model`` instance from ``row``'s annotations ``prefix + name``, converted like an
-    ORM read; its other fields are deferred."""
-    attnames = []
-    values = []
-    for name in names:
-        attname, column, converters = _converters(model, name, connection.vendor)
-        value = getattr(row, prefix + name)
-        for convert in converters:
-            value = convert(value, column, connection)
-        attnames.append(attname)
-        values.append(value)
-    return model.from_db(connection.alias, attnames, values)
+def all_fields(model: type[Model]) -> tuple[str, ...]:
+    """Every concrete field's name (a whole row: nothing deferred)."""
+    return tuple(field.name for field in model._meta.concrete_fields)
 
 
-@cache
-def _insert_sql(model: type[Model], vendor: str) -> tuple[str, tuple]:
-    meta = model._meta
-    fields = tuple(f for f in meta.concrete_fields if not f.primary_key and not f.generated)
-    quote = connection.ops.quote_name
-    # S608: every name comes from the model, every value is a bound parameter.
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"  # noqa: S608
-        f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(meta.pk.column)}"
-    )
-    return sql, fields
+_INSERTS: dict[tuple[type[Model], str], tuple[str, tuple]] = {}
+
+
+def _insert_sql(model: type[Model]) -> tuple[str, tuple]:
+    key = (model, connection.vendor)
+    if key not in _INSERTS:
+        meta = model._meta
+        fields = tuple(f for f in meta.concrete_fields if not f.primary_key and not f.generated)
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(field.column) for field in fields)
+        placeholders = ", ".join(["%s"] * len(fields))
+        _INSERTS[key] = (
+            f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({placeholders})"  # noqa: S608
+            f" RETURNING {quote(meta.pk.column)}",
+            fields,
+        )
+    return _INSERTS[key]
 
 
 def insert(instance: Model) -> Model:
@@ -81,7 +122,7 @@ def insert(instance: Model) -> Model:
     and set its primary key. Sends no pre_save/post_save signals: for models nobody
     listens to. A value that is an expression (a db_default left to the database) is
     refused: save those through the ORM."""
-    sql, fields = _insert_sql(type(instance), connection.vendor)
+    sql, fields = _insert_sql(type(instance))
     values = []
     for field in fields:
         value = field.pre_save(instance, add=True)

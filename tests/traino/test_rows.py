@@ -1,17 +1,17 @@
 """traino.rows: the hot path's written-out SQL stores and reads what the ORM would."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 from django.db.models import Value
 from django.test.utils import CaptureQueriesContext
 
-from bookings.models import Booking, BookingEvent, BookingStatus
+from bookings.models import Booking, BookingEvent, BookingStatus, Slot
 from marketplace import services
 from marketplace.authentication import token_with_owner
-from marketplace.models import ApiToken, hash_token
-from tests.factories import UserFactory, _held_booking
+from marketplace.models import ApiToken, User, hash_token
+from tests.factories import ScheduleFactory, UserFactory, _held_booking
 from traino import rows
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +113,56 @@ def test_an_unknown_token_is_none():
     UserFactory()
 
     assert token_with_owner(hash_token("trn_nobody")) is None
+
+
+def test_select_reads_fields_listed_in_any_order_into_the_right_attributes(booking):
+    """Names listed out of the model's order (schedule before slot) still land right."""
+    select = rows.Select(
+        rows.Part(Booking, "b", ("status", "start", "slot", "schedule", "trainee", "id")),
+        rest=f"FROM {Booking._meta.db_table} b WHERE b.id = %s",
+    )
+    ScheduleFactory()  # ids of schedules and slots no longer agree by chance
+    Booking.objects.filter(pk=booking.pk).update(slot=_slot_with_another_id(booking))
+    stored = Booking.objects.get(pk=booking.pk)
+
+    (read,) = select.first([booking.pk])
+
+    assert read.slot_id != read.schedule_id
+    assert (read.pk, read.slot_id, read.schedule_id, read.trainee_id, read.status) == (
+        stored.pk,
+        stored.slot_id,
+        stored.schedule_id,
+        stored.trainee_id,
+        stored.status,
+    )
+    assert read.start == stored.start and read.start.tzinfo is not None
+    assert {"end", "price_amount", "trainer_id"} <= read.get_deferred_fields()
+
+
+def test_select_reads_joined_rows_as_instances_of_their_models(booking):
+    select = rows.Select(
+        rows.Part(Booking, "b", ("id", "hold_expires_at")),
+        rows.Part(User, "u", rows.all_fields(User)),
+        rest=f"FROM {Booking._meta.db_table} b JOIN {User._meta.db_table} u"
+        " ON u.id = b.trainee_id WHERE b.id = %s",
+    )
+
+    read, trainee = select.first([booking.pk])
+
+    assert read.hold_expires_at == booking.hold_expires_at
+    assert isinstance(trainee, User) and trainee.get_deferred_fields() == set()
+    assert (trainee.pk, trainee.email, trainee.name) == (
+        booking.trainee.pk,
+        booking.trainee.email,
+        booking.trainee.name,
+    )
+    assert select.first([booking.pk + 1000]) is None
+
+
+def _slot_with_another_id(booking):
+    slot = Slot.objects.get(pk=booking.slot_id)
+    slot.pk = None
+    slot.start = slot.start + timedelta(days=7)
+    slot.end = slot.end + timedelta(days=7)
+    slot.save()
+    return slot
