@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -310,7 +310,9 @@ def _schedule_with_offering_and_trainer(schedule_id: int) -> Schedule | None:
 def _active_bookings_around(
     trainee_id: int, trainer_id: int, start: datetime, end: datetime
 ) -> list[Booking]:
-    """``_bookings_around`` for book_slot: the columns its checks read, in one statement."""
+    """Active bookings of the trainee or the trainer overlapping [start, end), with the
+    columns the conflict checks read: one query for both checks (read under the slot's
+    lock)."""
     adapt = connection.ops.adapt_datetimefield_value
     return [
         booking
@@ -318,14 +320,6 @@ def _active_bookings_around(
             [*ACTIVE_STATUSES, adapt(end), adapt(start), trainee_id, trainer_id]
         )
     ]
-
-
-def _bookings_around(trainee_id: int, trainer_id: int, start: datetime, end: datetime):
-    """Active bookings of the trainee or the trainer overlapping [start, end): one query for
-    both conflict checks (read under the slot's lock)."""
-    return Booking.objects.filter(status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start).filter(
-        Q(trainee_id=trainee_id) | Q(trainer_id=trainer_id)
-    )
 
 
 # One statement creates the occurrence's slot on its first booking, or locks it and counts
@@ -492,10 +486,12 @@ def booking_confirm_late_payment(
             slot = Slot.objects.get(pk=booking.slot_id)
             if slot.seats_taken >= slot.capacity:
                 return False
-            around = _bookings_around(
+            around = _active_bookings_around(
                 booking.trainee_id, booking.trainer_id, booking.start, booking.end
-            ).exclude(pk=booking.pk)
-            for other in around.only("trainee_id", "slot_id", "status", "hold_expires_at"):
+            )
+            for other in around:
+                if other.pk == booking.pk:
+                    continue
                 live = other.status == BookingStatus.CONFIRMED or other.hold_expires_at > now
                 if live and (other.trainee_id == booking.trainee_id or other.slot_id != slot.pk):
                     return False
