@@ -340,7 +340,7 @@ class TrainerProfile(models.Model):
     )
     # Discovery's text search reads one stored column: the database computes it on every write,
     # so matching a row costs one LIKE and no UPPER() (on PostgreSQL a trigram index serves it,
-    # migration 0008). UPPER() folds every letter on PostgreSQL, ASCII letters only on SQLite.
+    # migrations 0007 and 0011). UPPER() folds every letter on PostgreSQL, ASCII only on SQLite.
     search_text = models.GeneratedField(
         expression=_search_text_expression(),
         output_field=models.TextField(),

@@ -183,7 +183,8 @@ def trainer_order(sort: str, bbox: BoundingBox) -> list:
     return ["id"]
 
 
-# The trigram index over TrainerProfile.search_text on PostgreSQL (migration 0008).
+# The trigram index over TrainerProfile.search_text on PostgreSQL (migration 0007; no pending
+# list and finer statistics on the column since migration 0011).
 TEXT_SEARCH_INDEX = "trainer_search_text_trgm_idx"
 
 
@@ -197,7 +198,12 @@ def trainer_text_matches(q: str) -> Q:
     in the box one by one. All of it is in one stored, upper-cased column
     (``search_text``), and ``q`` is upper-cased by the same database function, so a row
     costs one LIKE; on PostgreSQL the trigram index answers a rare word, and the planner's
-    statistics on the column send a frequent one or a small box down a cheaper path.
+    statistics on the column (300 histogram buckets, so that a phrase met in one of them does
+    not read as 1 % of the trainers) send a frequent one or a small box down the primary key
+    in id order.
+
+    A substring, not full-text search: "lund" finds Lund, Lundqvist and Eklund alike, and a
+    tsvector's words and prefixes would miss the last.
     """
     return Q(search_text__contains=Upper(Value(q)))
 
