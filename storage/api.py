@@ -116,9 +116,15 @@ def _decode_base64(value: str) -> bytes:
 FILENAME_MAX_LENGTH = 255
 
 
+# An empty file part is no file at all to Django's multipart parser (400 EMPTY_FILE).
+@extend_schema_field({"type": "string", "format": "binary", "minLength": 1})
+class NonEmptyFileField(serializers.FileField):
+    pass
+
+
 class UploadMultipartInput(serializers.Serializer):
     folder = serializers.ChoiceField(choices=Folder.choices)
-    file = serializers.FileField(
+    file = NonEmptyFileField(
         help_text=f"JPEG, PNG or WebP (any folder) or PDF (certificate, document); at most "
         f"{settings.UPLOAD_MAX_BYTES // 1_048_576} MB."
     )
