@@ -73,8 +73,10 @@
     now: function () { return wallTime(new Date()); },
     initialView: "listTwoWeeks",
     views: {
+      /* Fourteen days rather than two weeks: FullCalendar pages a weeks view from the start
+       * of the week, which after a first page starting mid-week would show a day twice. */
       listTwoWeeks: {
-        type: "list", duration: { weeks: 2 }, dateAlignment: "day", dateIncrement: { weeks: 2 }
+        type: "list", duration: { days: 14 }, dateAlignment: "day", dateIncrement: { days: 14 }
       }
     },
     buttonHints: { prev: data.textPrev, next: data.textNext, today: data.textToday },

@@ -4,7 +4,7 @@ and back, on a desktop and on a phone."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,6 +32,9 @@ def test_the_free_times_page_by_two_weeks_to_the_horizon_and_back(
     settings.SCHEDULE_HORIZON_DAYS = 100
     trainer = trainer_with_sessions(days=200, display_name="Erik Berg")
     today = datetime.now(STOCKHOLM).date()
+    # and a browser whose clock says 23:30 UTC on the day before: still yesterday in UTC (the
+    # browser's own zone), already today in Stockholm, where the list must start
+    page.clock.set_fixed_time(datetime.combine(today - timedelta(days=1), time(23, 30), UTC))
     without_tiles(page)
     page.set_viewport_size({"desktop": DESKTOP, "phone": PHONE}[size])
 

@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from payments import services
 from payments.models import PayoutStatus, Transaction
@@ -20,7 +21,7 @@ from payments.payouts_models import (
     ReversalStatus,
     SkipReason,
 )
-from payments.payouts_periods import period_cutoff
+from payments.payouts_periods import payout_zone, period_cutoff
 from payments.services import payouts as payouts_service
 from payments.services.payouts import payouts_retry_waiting, run_monthly_payouts
 from tests.payments.payout_fixtures import at, session_paid, trainer
@@ -103,7 +104,8 @@ def test_the_double_receives_one_transfer_per_payout_with_its_key_group_and_meta
     assert txn.payout_id == payout.pk
     assert txn.stripe_transfer_id == payout.stripe_transfer_id
     assert txn.stripe_transfer_id.startswith("tr_")
-    assert txn.payout_date == datetime.date(2026, 11, 30)
+    # the date the money went out, in the payout zone (not the run's `now`, which names the period)
+    assert txn.payout_date == timezone.localtime(payout.paid_at, payout_zone()).date()
 
     # A second run of the same period pays nobody again.
     run(now=NOW + datetime.timedelta(days=3))

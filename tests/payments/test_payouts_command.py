@@ -8,6 +8,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from payments.payouts_models import Payout, PayoutRun, PayoutRunTrigger
+from payments.payouts_periods import period_of
 from payments.services.payouts_lock import ADVISORY_LOCK_KEY
 from tests.payments.payout_fixtures import at, session_paid, trainer
 
@@ -48,7 +49,7 @@ def test_command_dry_run_sends_and_writes_nothing(stripe_double):
 
 
 def test_command_refuses_an_unfinished_period_and_a_bad_one(stripe_double):
-    this_month = timezone.localtime(timezone.now()).strftime("%Y-%m")
+    this_month = period_of(timezone.now())  # the month in the payout zone, not in UTC
     with pytest.raises(CommandError, match="PAYOUT_PERIOD_NOT_OVER"):
         call("--period", this_month)
     with pytest.raises(CommandError, match="INVALID_PAYOUT_PERIOD"):
