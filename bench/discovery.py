@@ -15,8 +15,8 @@ latitude (the index's first column) with the longitude range checked inside the 
 counting needs no table rows (index-only scan). A city box's first page comes from that
 index or from the primary key in id order, whichever the planner prices lower; a country
 box's page is the first 50 ids, read in pk order. What no index makes cheap is an exact
-COUNT of every trainer in Sweden, so the API counts up to 10,000 (COUNT_LIMIT) and says
-when it stopped. A GiST/PostGIS index would serve boxes too, but btree needs no extension
+COUNT of every trainer in Sweden, so the API counts up to 10,000 (COUNT_LIMIT; 1,000 with q)
+and says when it stopped. A GiST/PostGIS index would serve boxes too, but btree needs no extension
 and the plans below are already within the goals.
 
 Text search (migrations 0007 and 0011): ``UPPER(column) LIKE '%Q%'`` over name, city, bio
@@ -42,7 +42,8 @@ makes that cheaper with the same answer: a GiST trigram index can stop after 10,
 took 50-70 ms, walking the primary key reads 60,000 rows (50 ms), and a covering btree would
 test as many. Full-text search (tsvector) answers from the index without a recheck, but a
 word or prefix match is not a substring match: "lund" must find Eklund as well as Lund and
-Lundqvist. What the count would cost with a lower cap for text searches: 6 ms at 1,000.
+Lundqvist. So a text search counts to 1,000 (TEXT_COUNT_LIMIT), about 6 ms: past that many
+matches nobody reads on, they narrow the words or the map.
 
     DATABASE_URL=postgres://... uv run python bench/discovery.py [--explain]
 """

@@ -160,6 +160,7 @@ def discovery_context(request) -> dict:
             "countOne": gettext("1 trainer in this area"),
             "countOther": gettext("%(count)s trainers in this area"),
             "countPartial": gettext("Showing %(shown)s of %(count)s trainers in this area"),
+            "countMore": gettext("Showing %(shown)s of more than %(count)s trainers in this area"),
             "availableOne": gettext("1 trainer with free times this week"),
             "availableOther": gettext("%(count)s trainers with free times this week"),
             "availablePartial": gettext(

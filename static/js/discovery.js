@@ -253,7 +253,7 @@
           var features = collected.concat(kept);
           var checked = (collected.checked || 0) + page.length;
           features.checked = checked;
-          show(features, body.count || 0, checked);
+          show(features, body.count || 0, checked, body.count_exact !== false);
           if (body.next && pageCount + 1 < config.maxPages) {
             // Same origin whatever host or scheme the server saw (a proxy may hide https).
             var next = new URL(body.next, window.location.href);
@@ -280,11 +280,11 @@
       });
   }
 
-  function show(features, total, checked) {
+  function show(features, total, checked, exact) {
     index = new Supercluster({ radius: 56, maxZoom: 16 });
     index.load(features);
     drawMarkers();
-    drawList(features, total, checked);
+    drawList(features, total, checked, exact);
   }
 
   function showProblem(message) {
@@ -412,9 +412,9 @@
     if (item) item.classList.toggle("is-highlighted", on);
   }
 
-  function countText(shown, total) {
-    if (shown < total) {
-      return interpolate(config.text.countPartial, {
+  function countText(shown, total, exact) {
+    if (shown < total || !exact) {
+      return interpolate(exact ? config.text.countPartial : config.text.countMore, {
         shown: numberFormat.format(shown),
         count: numberFormat.format(total),
       });
@@ -437,10 +437,10 @@
       : interpolate(config.text.availableOther, { count: numberFormat.format(count) });
   }
 
-  function drawList(features, total, checked) {
+  function drawList(features, total, checked, exact) {
     countElement.textContent = availableOnly()
       ? availableText(features.length, checked, total)
-      : countText(features.length, total);
+      : countText(features.length, total, exact);
     if (!features.length) {
       var empty = M.element("li", "trainer-list-empty");
       empty.appendChild(M.element("strong", null, config.text.empty));

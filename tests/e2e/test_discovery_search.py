@@ -330,3 +330,29 @@ def test_on_a_phone_selecting_a_marker_leaves_the_page_where_it_is(page_offline,
         name
     )
     assert page.evaluate("() => window.scrollY") == before
+
+
+@pytest.mark.browser
+def test_a_text_search_past_its_count_limit_says_more_than(page_offline, sweden, monkeypatch):
+    # given three Qvists in Stockholm, a text search that counts to two, one card a page
+    monkeypatch.setattr("marketplace.api_trainers.TEXT_COUNT_LIMIT", 2)
+    monkeypatch.setattr("marketplace.api_trainers.PAGE_SIZE", 1)
+    monkeypatch.setattr("marketplace.trainer_views.DISCOVERY_MAX_PAGES", 1)
+    for name, longitude in (
+        ("Anna Qvist", 18.061),
+        ("Bo Qvistberg", 18.062),
+        ("Ola Ekqvist", 18.063),
+    ):
+        trainer(name, 59.331, longitude)
+    page = page_offline
+    page.goto("/")
+
+    # when a visitor searches for them
+    with api_call(page, contains=["q=qvist"]):
+        search(page, "qvist")
+
+    # then the list shows one and says there are more than two, not "of 2"
+    expect(page.get_by_test_id("trainer-count")).to_have_text(
+        "Showing 1 of more than 2 trainers in this area"
+    )
+    assert page.errors == []

@@ -259,6 +259,24 @@ def test_count_stops_at_the_limit_and_says_so(api_client, monkeypatch):
     assert beyond.json()["error"]["message"] == "There is no page 5."
 
 
+def test_a_text_search_counts_to_its_own_lower_limit(api_client, monkeypatch):
+    # given: three trainers named Lund and a text search that counts to two, the rest to ten
+    monkeypatch.setattr("marketplace.api_trainers.COUNT_LIMIT", 10)
+    monkeypatch.setattr("marketplace.api_trainers.TEXT_COUNT_LIMIT", 2)
+    monkeypatch.setattr("marketplace.api_trainers.PAGE_SIZE", 1)
+    for name in ("Eva Lund", "Per Lundqvist", "Ola Eklund"):
+        TrainerProfileFactory(display_name=name)
+
+    # when
+    searched = get(api_client, bbox=BOX, q="lund").json()
+    listed = get(api_client, bbox=BOX).json()
+
+    # then: the search stops at two and says so; the plain list counts all three
+    assert (searched["count"], searched["count_exact"]) == (2, False)
+    assert searched["next"] is not None
+    assert (listed["count"], listed["count_exact"]) == (3, True)
+
+
 def test_a_page_past_the_last_is_a_404(api_client):
     TrainerProfileFactory()
 
