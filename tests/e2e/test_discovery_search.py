@@ -355,4 +355,5 @@ def test_a_text_search_past_its_count_limit_says_more_than(page_offline, sweden,
     expect(page.get_by_test_id("trainer-count")).to_have_text(
         "Showing 1 of more than 2 trainers in this area"
     )
+    screenshot(page, "discovery-text-search-more-than")
     assert page.errors == []
