@@ -125,6 +125,11 @@ def test_concurrent_bookings_of_one_session_sell_exactly_its_seats(busy_server, 
     assert codes(results) == {(201, None): capacity, (409, "SLOT_FULL"): clients - capacity}
     assert Booking.objects.filter(status="pending_payment").count() == capacity
     assert Slot.objects.get().seats_taken == capacity
+    # each answer describes its own booking (the requests' threads share one BookingOut)
+    answered = sorted((b["id"], b["trainee_first_name"]) for status, b in results if status == 201)
+    assert answered == sorted(
+        (booking.pk, booking.trainee.name.split(" ")[0]) for booking in Booking.objects.all()
+    )
 
 
 @pytest.mark.postgres
