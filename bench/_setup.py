@@ -21,6 +21,26 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    _create_missing_database()
+
+
+def _create_missing_database() -> None:
+    """A PostgreSQL DATABASE_URL may name a database that is not there yet (a benchmark
+    database of its own, say): create it, as createdb would, rather than fail on connect."""
+    from django.db import OperationalError, connection
+
+    if connection.vendor != "postgresql":
+        return
+    try:
+        connection.ensure_connection()
+    except OperationalError as exc:
+        name = connection.settings_dict["NAME"]
+        if f'database "{name}" does not exist' not in str(exc):
+            raise
+        # Django's own way to reach the server without a database (its test runner uses it).
+        with connection._nodb_cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(name)}")
+        print(f"created the database {name}")
 
 
 def percentiles(samples_ms: list[float]) -> tuple[float, float]:

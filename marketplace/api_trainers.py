@@ -24,6 +24,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from traino.api import (
     PublicApiView,
     QuerySerializer,
+    SharedOutput,
     WholeNumberField,
     error_responses,
     parse_query,
@@ -522,6 +523,9 @@ class TrainerDetailOut(TrainerSummaryOut):
 # --- views -------------------------------------------------------------------------------------
 
 
+_write_trainer_page = SharedOutput(TrainerPageOut)
+_write_feature_collection = SharedOutput(FeatureCollectionOut)
+
 LIST_ERROR_CODES = {
     400: ["INVALID_BBOX", "INVALID_FILTER"],
     404: ["INVALID_FILTER"],
@@ -570,8 +574,8 @@ class TrainerListView(PublicApiView):
         if output == "geojson":
             features = [geojson_feature(s) for s in summaries]
             body = {"type": "FeatureCollection", "features": features, **meta}
-            return Response(FeatureCollectionOut(body).data, content_type=GEOJSON_CONTENT_TYPE)
-        return Response(TrainerPageOut({**meta, "results": summaries}).data)
+            return Response(_write_feature_collection(body), content_type=GEOJSON_CONTENT_TYPE)
+        return Response(_write_trainer_page({**meta, "results": summaries}))
 
 
 class TrainerDetailView(PublicApiView):

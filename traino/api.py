@@ -1,5 +1,6 @@
 """Pieces every app's API uses: the public view base, the error body's serializer, the
-declaration of error answers, and query-parameter parsing by a serializer.
+declaration of error answers, answers written by a shared serializer, and query-parameter
+parsing by a serializer.
 
 They live in ``traino`` (project configuration) so that marketplace, bookings, payments and
 storage all import them without importing one another. The error body itself is produced in
@@ -84,6 +85,23 @@ def error_responses(
 
 
 # --- views -------------------------------------------------------------------------------------
+
+
+# --- writing answers ---------------------------------------------------------------------------
+
+
+class SharedOutput:
+    """Writes answers with one instance of an output serializer, shared by every request.
+
+    Building a serializer deep-copies its declared fields, nested serializers' too: on the
+    busiest endpoints that cost a fifth of the request. ``to_representation`` only reads the
+    bound fields, so threads can share them. A serializer written this way has no context."""
+
+    def __init__(self, serializer_class: type[serializers.Serializer]):
+        self._serializer = serializer_class()
+
+    def __call__(self, instance) -> dict:
+        return self._serializer.to_representation(instance)
 
 
 class PublicApiView(APIView):
