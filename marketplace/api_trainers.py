@@ -526,12 +526,6 @@ class TrainerDetailOut(TrainerSummaryOut):
 _write_trainer_page = SharedOutput(TrainerPageOut)
 _write_feature_collection = SharedOutput(FeatureCollectionOut)
 
-LIST_ERROR_CODES = {
-    400: ["INVALID_BBOX", "INVALID_FILTER"],
-    404: ["INVALID_FILTER"],
-    422: ["INVALID_BBOX", "INVALID_FILTER (no such category, or to_time not after from_time)"],
-}
-
 
 class TrainerListView(PublicApiView):
     """GET /api/trainers?bbox=west,south,east,north&category=&q=&price_max=&sort=&page=&format="""

@@ -84,9 +84,6 @@ def error_responses(
     return {status: error_response(status, codes.get(status, ())) for status in statuses}
 
 
-# --- views -------------------------------------------------------------------------------------
-
-
 # --- writing answers ---------------------------------------------------------------------------
 
 
@@ -102,6 +99,9 @@ class SharedOutput:
 
     def __call__(self, instance) -> dict:
         return self._serializer.to_representation(instance)
+
+
+# --- views -------------------------------------------------------------------------------------
 
 
 class PublicApiView(APIView):
